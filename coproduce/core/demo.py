@@ -1,0 +1,178 @@
+"""The demo borough: a fictional council area with its co-ops, people and log-ins.
+
+``build_demo()`` creates the core's part (places, postcodes, organisations, the four demo
+log-ins and their roles), then hands the context to every registered feature app's demo hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from . import registry
+from .models import LegalForm, Organisation, OrganisationKind, Place, PlaceKind, Postcode, RoleKind, User
+from .services import audit_record, role_grant
+
+DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 - a published demo password, for the fictional borough only
+# Base32 secret of the demo officers' authenticator, printed with the log-ins so the demo works offline.
+DEMO_TOTP_SECRET = "COPRODUCEDEMO234"
+
+DISTRICTS = {
+    "North": ["Ashby Green", "Brookfield", "Castle Hill", "Dunmore"],
+    "Central": ["Elmwood", "Fairhaven", "Greystones", "Highgate Park"],
+    "South": ["Ironbridge", "Juniper Vale", "Kingsmead", "Lowfield"],
+}
+DISTRICTS_CY = {"North": "Gogledd", "Central": "Canol", "South": "De"}
+
+DEMO_LOGINS = {
+    "resident": ("resident@example.org", "Rhian Resident"),
+    "member": ("member@example.org", "Marcus Member"),
+    "secretary": ("secretary@example.org", "Sunita Secretary"),
+    "officer": ("officer@example.org", "Owen Officer"),
+}
+
+
+def _places() -> dict[str, Any]:
+    borough = Place.objects.create(
+        code="X06000001", name="Kingsmere", name_cy="Caerfrenin", kind=PlaceKind.COUNCIL_AREA
+    )
+    districts, wards, postcodes = {}, [], []
+    ward_number = 0
+    for district_number, (district_name, ward_names) in enumerate(DISTRICTS.items(), start=1):
+        district = Place.objects.create(
+            code=f"X07{district_number:06d}",
+            name=f"Kingsmere {district_name}",
+            name_cy=f"{DISTRICTS_CY[district_name]} Caerfrenin",
+            kind=PlaceKind.DISTRICT,
+            parent=borough,
+        )
+        districts[district_name] = district
+        for ward_name in ward_names:
+            ward_number += 1
+            ward = Place.objects.create(
+                code=f"X05{ward_number:06d}", name=ward_name, kind=PlaceKind.WARD, parent=district
+            )
+            wards.append(ward)
+            # KM is not a real postcode area, so demo postcodes never match a real address.
+            for unit in range(10):
+                postcodes.append(
+                    Postcode(
+                        postcode=f"KM{ward_number} {unit}{'ABDEFGHJLN'[unit]}{'PQRSTUWXYZ'[unit]}", ward=ward
+                    )
+                )
+    Postcode.objects.bulk_create(postcodes)
+    return {"borough": borough, "districts": districts, "wards": wards, "postcodes": postcodes}
+
+
+def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
+    borough, districts, wards = context["borough"], context["districts"], context["wards"]
+    council = Organisation.objects.create(
+        name="Kingsmere Borough Council",
+        slug="kingsmere-council",
+        kind=OrganisationKind.COUNCIL,
+        legal_form=LegalForm.LOCAL_AUTHORITY,
+        area=borough,
+        accepts_members=False,
+        summary="A co-operative council: residents decide with us how services are run.",
+        summary_cy="Cyngor cydweithredol: mae trigolion yn penderfynu gyda ni sut mae gwasanaethau'n cael eu rhedeg.",
+    )
+    common = {"sponsoring_council": council}
+    return {
+        "council": council,
+        "homes": Organisation.objects.create(
+            name="Kingsmere North Homes Co-operative",
+            slug="north-homes",
+            kind=OrganisationKind.HOUSING_COOP,
+            legal_form=LegalForm.COMMUNITY_BENEFIT_SOCIETY,
+            registration_number="RS008811",
+            area=districts["North"],
+            shares_withdrawable=False,
+            meeting_notice_clear_days=14,
+            quorum_members=20,
+            summary="Tenants own and run 1,200 homes in the north of the borough.",
+            summary_cy="Mae tenantiaid yn berchen ar 1,200 o gartrefi yng ngogledd y fwrdeistref ac yn eu rhedeg.",
+            **common,
+        ),
+        "leisure": Organisation.objects.create(
+            name="Kingsmere Leisure Trust",
+            slug="leisure-trust",
+            kind=OrganisationKind.LEISURE_TRUST,
+            legal_form=LegalForm.COMMUNITY_BENEFIT_SOCIETY,
+            registration_number="RS008812",
+            area=borough,
+            quorum_members=25,
+            voting_qualifying_days=0,
+            summary="Swimming pools, gyms and parks, owned by the people who use them. Join for £1.",
+            summary_cy="Pyllau nofio, campfeydd a pharciau, yn eiddo i'r bobl sy'n eu defnyddio. Ymunwch am £1.",
+            **common,
+        ),
+        "care": Organisation.objects.create(
+            name="Caring Together Co-operative",
+            slug="caring-together",
+            kind=OrganisationKind.CARE_COOP,
+            legal_form=LegalForm.CO_OPERATIVE_SOCIETY,
+            registration_number="RS008813",
+            area=districts["Central"],
+            further_purchases_allowed=True,
+            max_holding_pence=500_00,
+            quorum_members=10,
+            summary="Care workers, the people they support and their families run home care together.",
+            summary_cy="Mae gweithwyr gofal, y bobl maen nhw'n eu cefnogi a'u teuluoedd yn rhedeg gofal cartref gyda'i gilydd.",
+            **common,
+        ),
+        "group": Organisation.objects.create(
+            name="Elmwood Park Friends",
+            slug="elmwood-park-friends",
+            kind=OrganisationKind.COMMUNITY_GROUP,
+            legal_form=LegalForm.UNINCORPORATED,
+            area=wards[4],
+            share_value_pence=1,
+            quorum_members=5,
+            shares_withdrawable=False,
+            summary="Neighbours looking after Elmwood Park: litter picks, planting and the playground.",
+            summary_cy="Cymdogion yn gofalu am Barc Elmwood: casglu sbwriel, plannu a'r maes chwarae.",
+        ),
+    }
+
+
+def _logins(context: dict[str, Any]) -> dict[str, User]:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    postcodes = context["postcodes"]
+    users = {}
+    for index, (key, (email, name)) in enumerate(DEMO_LOGINS.items()):
+        postcode = postcodes[index * 10 + 3]
+        user = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            full_name=name,
+            address=f"{index + 12} Demo Street, Kingsmere",
+            postcode=postcode.postcode,
+            ward=postcode.ward,
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        users[key] = user
+    orgs = context["organisations"]
+    users["officer"].is_staff = True
+    users["officer"].save(update_fields=["is_staff"])
+    role_grant(organisation=orgs["council"], person=users["officer"], kind=RoleKind.OFFICER, actor=None)
+    for key in ("homes", "leisure", "care"):
+        role_grant(organisation=orgs[key], person=users["secretary"], kind=RoleKind.SECRETARY, actor=None)
+    for key in ("secretary", "officer"):
+        TOTP.activate(users[key], DEMO_TOTP_SECRET)
+    return users
+
+
+@transaction.atomic
+def build_demo() -> dict[str, Any]:
+    """Create the whole demo borough; call only on an empty database."""
+    context = _places()
+    context["organisations"] = _organisations(context)
+    context["users"] = _logins(context)
+    for feature in registry.features():
+        if feature.demo_data is not None:
+            feature.demo_data(context)
+    audit_record(actor=None, action="demo.build", summary="Demo borough created")
+    return context

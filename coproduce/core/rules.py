@@ -1,0 +1,29 @@
+"""Predicate permissions for the core (django-rules).
+
+Object permissions take the organisation as the object: ``user.has_perm("core.view_audit_trail", org)``.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from .models import Role, RoleKind
+
+
+def has_current_role(*kinds: str):
+    """A predicate: the user currently holds one of ``kinds`` in the organisation."""
+
+    @rules.predicate(name=f"has_role_{'_or_'.join(kinds)}")
+    def predicate(user, organisation) -> bool:
+        if organisation is None or not user.is_authenticated:
+            return False
+        return Role.objects.current().filter(person=user, organisation=organisation, kind__in=kinds).exists()
+
+    return predicate
+
+
+is_secretary = has_current_role(RoleKind.SECRETARY)
+is_board_or_secretary = has_current_role(RoleKind.SECRETARY, RoleKind.BOARD_MEMBER)
+
+rules.add_perm("core.view_audit_trail", is_secretary | rules.is_superuser)
+rules.add_perm("core.change_organisation_rules", is_secretary | rules.is_superuser)

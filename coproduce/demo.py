@@ -1,0 +1,59 @@
+"""``coproduce demo``: migrate, load the demo borough into an empty database, and serve it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+
+def main(argv: list[str], prog: str = "coproduce demo") -> int:
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Set up and serve the demo borough on this machine."
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port to serve on at 127.0.0.1 (default 8000)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the SQLite database and uploads live (default ./.coproduce-data)"
+    )
+    parser.add_argument(
+        "--no-serve", action="store_true", help="set up the database and stop (for scripts and tests)"
+    )
+    args = parser.parse_args(argv)
+    if args.data_dir:
+        os.environ["COPRODUCE_DATA_DIR"] = str(args.data_dir.resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.config.settings")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from coproduce.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
+    from coproduce.core.models import Organisation
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if Organisation.objects.exists():
+        print(f"Using the existing database ({settings.DATABASES['default']['NAME']}).")
+    else:
+        print("Building the demo borough of Kingsmere…")
+        build_demo()
+    print()
+    print("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+    for role, (email, name) in DEMO_LOGINS.items():
+        print(f"  {role:<10} {email:<26} {name}")
+    print(
+        f"The secretary and the officer use two-factor authentication: authenticator secret {DEMO_TOTP_SECRET}"
+    )
+    print("  (add it to any authenticator app, or run: oathtool --totp -b " + DEMO_TOTP_SECRET + ")")
+    print(f"Emails the demo sends are written to {settings.EMAIL_FILE_PATH}")
+    if args.no_serve:
+        return 0
+    print(f"\nServing Coproduce at http://127.0.0.1:{args.port}/  (Ctrl+C to stop)\n", flush=True)
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "coproduce.config.wsgi:application", address="127.0.0.1", port=args.port, interface=Interfaces.WSGI
+    ).serve()
+    return 0

@@ -1,0 +1,1 @@
+"""Members: registers, stakeholder classes, applications and the share ledger."""

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "coproduce.members"
+    label = "members"
+    verbose_name = _("Members")
+
+    def ready(self) -> None:
+        from coproduce.core import registry
+
+        from .demo import build_demo_members
+
+        registry.register(
+            registry.FeatureApp(
+                label="members",
+                name=_("Membership"),
+                navigation=(
+                    registry.NavItem(_("Organisations"), "core:directory", order=10),
+                    registry.NavItem(_("My memberships"), "members:mine", login_required=True, order=20),
+                ),
+                demo_data=build_demo_members,
+                demo_order=10,
+            )
+        )

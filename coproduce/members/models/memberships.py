@@ -1,0 +1,149 @@
+"""Stakeholder classes and memberships."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class StakeholderClass(models.Model):
+    """A class of member set by the organisation's rules: tenant, worker, service user, …"""
+
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="stakeholder_classes",
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    name_cy = models.CharField(_("Welsh name"), max_length=100, blank=True)
+    description = models.CharField(_("who can join this class"), max_length=300, blank=True)
+    description_cy = models.CharField(_("who can join this class, in Welsh"), max_length=300, blank=True)
+    has_voting_rights = models.BooleanField(_("members of this class may vote"), default=True)
+    open_to_applications = models.BooleanField(_("open to applications"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "order", "name"]
+        verbose_name = _("stakeholder class")
+        verbose_name_plural = _("stakeholder classes")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="stakeholder_class_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def localised_name(self, language: str | None) -> str:
+        return self.name_cy if language == "cy" and self.name_cy else self.name
+
+    def localised_description(self, language: str | None) -> str:
+        return self.description_cy if language == "cy" and self.description_cy else self.description
+
+
+class MembershipStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    ADMITTED = "admitted", _("Member")
+    REFUSED = "refused", _("Refused")
+    CEASED = "ceased", _("Ceased")
+
+
+class CessationReason(models.TextChoices):
+    RESIGNED = "resigned", _("Resigned")
+    EXPELLED = "expelled", _("Expelled")
+    DECEASED = "deceased", _("Deceased")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+# An application still being decided, or a current membership: one at a time per organisation.
+OPEN_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.ADMITTED)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def with_holdings(self) -> MembershipQuerySet:
+        """Annotate ``shares_held``: the ledger's sum, never stored twice."""
+        return self.annotate(shares_held=Coalesce(Sum("share_transactions__shares"), 0))
+
+    def current(self) -> MembershipQuerySet:
+        return self.filter(status=MembershipStatus.ADMITTED)
+
+
+class Membership(models.Model):
+    """A person's membership of one organisation, in one stakeholder class, from application to cessation."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    stakeholder_class = models.ForeignKey(
+        StakeholderClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED
+    )
+    member_number = models.PositiveIntegerField(_("member number"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    admitted_on = models.DateField(_("date admitted"), null=True, blank=True)
+    ceased_on = models.DateField(_("date ceased"), null=True, blank=True)
+    cessation_reason = models.CharField(
+        _("reason ceased"), max_length=10, choices=CessationReason.choices, blank=True
+    )
+    pays_on_admission = models.BooleanField(
+        _("pays for the first share now"), default=True, help_text=_("If not, the share is recorded as owed.")
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "member_number", "applied_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_membership_per_organisation",
+                violation_error_message=_("You have already applied to join, or are already a member."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "member_number"], name="member_number_unique_in_organisation"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.organisation}"
+
+    def has_voting_rights(self, *, on: datetime.date | None = None) -> bool:
+        """Voting rights follow from status, class and the organisation's rules.
+
+        A member votes while admitted, in a class with voting rights, holding at least one
+        share, once the qualifying period in the rules has passed. Needs ``shares_held``
+        annotated (``Membership.objects.with_holdings()``).
+        """
+        on = on or timezone.localdate()
+        if self.status != MembershipStatus.ADMITTED or not self.stakeholder_class.has_voting_rights:
+            return False
+        if getattr(self, "shares_held", 0) < 1 or self.admitted_on is None:
+            return False
+        return (on - self.admitted_on).days >= self.organisation.voting_qualifying_days
