@@ -46,7 +46,7 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
         f"The secretary and the officer use two-factor authentication: authenticator secret {DEMO_TOTP_SECRET}"
     )
     print("  (add it to any authenticator app, or run: oathtool --totp -b " + DEMO_TOTP_SECRET + ")")
-    print(f"Emails the demo sends are written to {settings.EMAIL_FILE_PATH}")
+    print(f"Emails the demo sends are written to {settings.MAILERS["default"]["OPTIONS"].get("file_path", "your SMTP server")}")
     if args.no_serve:
         return 0
     print(f"\nServing Coproduce at http://127.0.0.1:{args.port}/  (Ctrl+C to stop)\n", flush=True)

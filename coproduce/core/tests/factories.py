@@ -1,0 +1,57 @@
+"""factory_boy factories for the core."""
+
+import factory
+from allauth.account.models import EmailAddress
+
+from coproduce.core.models import Organisation, OrganisationKind, Place, PlaceKind, Postcode, Role, RoleKind, User
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    code = factory.Sequence(lambda n: f"X05{n:06d}")
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    kind = PlaceKind.WARD
+
+
+class PostcodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Postcode
+
+    postcode = factory.Sequence(lambda n: f"KM{n % 90 + 1} {n % 10}AB")
+    ward = factory.SubFactory(PlaceFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    address = "1 Test Street"
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Co-op {n}")
+    slug = factory.Sequence(lambda n: f"co-op-{n}")
+    kind = OrganisationKind.LEISURE_TRUST
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    person = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = RoleKind.SECRETARY
