@@ -71,3 +71,7 @@ def audit_trail(*, user: User, organisation: Organisation) -> QuerySet[AuditEven
 
 def roles_for(*, user: User) -> QuerySet[Role]:
     return Role.objects.current().filter(person=user).select_related("organisation")
+
+
+def ward_by_code(*, code: str) -> Place:
+    return get_object_or_404(Place.objects.wards(), code=code)

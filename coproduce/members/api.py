@@ -1,1 +1,84 @@
-"""JSON API for members (django-ninja)."""
+"""JSON API for members: a person's own memberships, a secretary's register, withdrawing shares."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from coproduce.core.selectors import organisation_get_for
+
+from . import selectors, services
+
+router = Router(tags=["members"], auth=django_auth)
+
+
+class MembershipOut(Schema):
+    id: int
+    organisation: str
+    stakeholder_class: str
+    status: str
+    member_number: int | None
+    shares_held: int
+    admitted_on: datetime.date | None
+    ceased_on: datetime.date | None
+
+    @staticmethod
+    def resolve_organisation(membership) -> str:
+        return membership.organisation.slug
+
+    @staticmethod
+    def resolve_stakeholder_class(membership) -> str:
+        return membership.stakeholder_class.code
+
+
+class RegisterEntryOut(MembershipOut):
+    name: str
+    address: str
+    postcode: str
+
+    @staticmethod
+    def resolve_name(membership) -> str:
+        return membership.person.full_name
+
+    @staticmethod
+    def resolve_address(membership) -> str:
+        return membership.person.address
+
+    @staticmethod
+    def resolve_postcode(membership) -> str:
+        return membership.person.postcode
+
+
+class WithdrawIn(Schema):
+    shares: int
+
+
+class WithdrawOut(Schema):
+    withdrawn: int
+    shares_held: int
+    status: str
+
+
+@router.get("/me/memberships", response=list[MembershipOut], summary="My memberships and shares")
+def my_memberships(request):
+    return selectors.memberships_for_person(user=request.user)
+
+
+@router.post("/me/memberships/{membership_id}/withdraw", response=WithdrawOut, summary="Withdraw shares")
+def withdraw(request, membership_id: int, payload: WithdrawIn):
+    membership = selectors.membership_for_member(user=request.user, membership_id=membership_id)
+    services.share_withdraw(membership=membership, actor=request.user, shares=payload.shares)
+    membership = selectors.membership_for_member(user=request.user, membership_id=membership_id)
+    return {"withdrawn": payload.shares, "shares_held": membership.shares_held, "status": membership.status}
+
+
+@router.get("/organisations/{slug}/register", response=list[RegisterEntryOut], summary="Register of members")
+@paginate(LimitOffsetPagination)
+def register(request, slug: str, status: str | None = None, stakeholder_class: str | None = None):
+    organisation = organisation_get_for(user=request.user, slug=slug, permission="members.view_register")
+    return selectors.register(
+        user=request.user, organisation=organisation, status=status, stakeholder_class=stakeholder_class
+    )

@@ -1,0 +1,73 @@
+import pytest
+
+from coproduce.core.models import RoleKind
+from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, PostcodeFactory, RoleFactory, UserFactory
+from coproduce.members.models import ShareTransaction
+
+from .factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_directory_and_postcode_lookup(client):
+    ward = PlaceFactory(code="X05000077", name="Elmwood")
+    PostcodeFactory(postcode="KM5 5AB", ward=ward)
+    OrganisationFactory(name="Elmwood Friends", slug="elmwood", area=ward)
+    response = client.get("/api/organisations", {"ward": "X05000077"})
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["items"]] == ["elmwood"]
+    assert client.get("/api/postcodes/km55ab").json()["code"] == "X05000077"
+    unknown = client.get("/api/postcodes/KM9 9ZZ")
+    assert unknown.status_code == 400
+    assert "could not find KM9 9ZZ" in unknown.json()["detail"]
+
+
+def test_my_memberships_needs_log_in_and_shows_only_mine(client):
+    assert client.get("/api/members/me/memberships").status_code == 401
+    mine = MembershipFactory(shares=3)
+    MembershipFactory()
+    client.force_login(mine.person)
+    rows = client.get("/api/members/me/memberships").json()
+    assert [(row["id"], row["shares_held"]) for row in rows] == [(mine.pk, 3)]
+
+
+def test_withdraw_beyond_holding_is_a_400_with_reason_and_writes_nothing(client):
+    membership = MembershipFactory(shares=1)
+    client.force_login(membership.person)
+    url = f"/api/members/me/memberships/{membership.pk}/withdraw"
+    response = client.post(url, {"shares": 2}, content_type="application/json")
+    assert response.status_code == 400
+    assert "cannot withdraw 2" in response.json()["detail"]
+    assert ShareTransaction.objects.filter(membership=membership).count() == 1
+    malformed = client.post(url, {"shares": "lots"}, content_type="application/json")
+    assert malformed.status_code == 422
+    ok = client.post(url, {"shares": 1}, content_type="application/json")
+    assert ok.json() == {"withdrawn": 1, "shares_held": 0, "status": "ceased"}
+
+
+def test_someone_elses_membership_is_404(client):
+    membership = MembershipFactory()
+    client.force_login(UserFactory())
+    response = client.post(
+        f"/api/members/me/memberships/{membership.pk}/withdraw", {"shares": 1}, content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_register_only_for_the_secretary(client):
+    membership = MembershipFactory(shares=2)
+    organisation = membership.organisation
+    member_of_other = MembershipFactory()
+    client.force_login(member_of_other.person)
+    assert client.get(f"/api/members/organisations/{organisation.slug}/register").status_code == 403
+    secretary = RoleFactory(organisation=organisation, kind=RoleKind.SECRETARY).person
+    client.force_login(secretary)
+    # Officers and secretaries need MFA; the API answers 403 with a reason rather than redirecting.
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(secretary, "JBSWY3DPEHPK3PXP")
+    response = client.get(f"/api/members/organisations/{organisation.slug}/register")
+    assert response.status_code == 200
+    rows = response.json()["items"]
+    assert [(row["name"], row["shares_held"]) for row in rows] == [(membership.person.full_name, 2)]
+    assert client.get("/api/members/organisations/no-such-org/register").status_code == 404
