@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from . import registry
@@ -157,12 +158,24 @@ def _logins(context: dict[str, Any]) -> dict[str, User]:
     orgs = context["organisations"]
     users["officer"].is_staff = True
     users["officer"].save(update_fields=["is_staff"])
+    users["officer"].groups.add(_officers_group())
     role_grant(organisation=orgs["council"], person=users["officer"], kind=RoleKind.OFFICER, actor=None)
     for key in ("homes", "leisure", "care"):
         role_grant(organisation=orgs[key], person=users["secretary"], kind=RoleKind.SECRETARY, actor=None)
     for key in ("secretary", "officer"):
         TOTP.activate(users[key], DEMO_TOTP_SECRET)
     return users
+
+
+def _officers_group() -> Group:
+    """Council officers use the admin as the back office: they may view and change the registers."""
+    group, _created = Group.objects.get_or_create(name="Council officers")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["core", "members"]).exclude(
+            codename__in=["delete_auditevent", "change_auditevent", "add_auditevent"]
+        )
+    )
+    return group
 
 
 @transaction.atomic
