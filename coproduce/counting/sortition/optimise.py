@@ -1,0 +1,197 @@
+"""MAXIMIN and LEXIMIN selection lotteries by column generation (Flanigan et al., Nature 2021).
+
+The master LP chooses probabilities over a growing set of feasible panels to maximise the
+smallest selection probability ``z`` of the people not yet fixed; the pricing problem
+(:class:`PanelOracle`) asks the MIP for the panel the LP's dual prices value most. When no
+panel beats the dual price, ``z`` is optimal, and the dual bound proves it. LEXIMIN then fixes
+the people whose dual price is positive (complementary slackness: they sit at ``z`` in every
+optimal lottery) and repeats for the rest.
+
+Written ourselves because the reference implementation needs the commercial Gurobi solver
+for LEXIMIN (falling back to maximin silently without it) and is not reproducible across
+processes. Everything here uses HiGHS with one thread and a canonical order of groups and
+panels, so the same inputs give the same lottery bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, new_highs
+
+# A panel is added only if it beats the dual price by more than this.
+PRICE_TOL = 1e-9
+# Dual prices above this mark a person as tight (fixed) in LEXIMIN.
+FIX_TOL = 1e-7
+# Fixed probabilities are imposed with this slack, so accumulated LP round-off cannot make
+# the next round infeasible.
+FIX_SLACK = 1e-9
+
+
+class NoPanelError(Exception):
+    """No panel of size k meets every quota and household constraint."""
+
+
+@dataclass(frozen=True)
+class Lottery:
+    """The result of column generation, over groups."""
+
+    panels: tuple[tuple[tuple[int, ...], float], ...]
+    group_probabilities: tuple[float, ...]
+    min_probability: float
+    bound: float
+    iterations: int
+    rounds: int
+
+
+class _Master:
+    """The master LP: columns are panels plus ``z``; rows are groups plus the convexity row."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        n = inst.n_groups
+        h = new_highs()
+        h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+        h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        # Rows 0..n-1: coverage of group g minus z >= 0; row n: probabilities sum to 1.
+        h.addRows(
+            n + 1,
+            np.r_[np.zeros(n), 1.0],
+            np.r_[np.full(n, INF), 1.0],
+            0,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0),
+        )
+        # z <= 1 keeps the LP bounded once everyone is fixed.
+        h.addCol(1.0, 0.0, 1.0, n, np.arange(n, dtype=np.int32), -np.ones(n))  # z
+        self.h = h
+        self.columns: list[tuple[int, ...]] = []
+        self.known: set[tuple[int, ...]] = set()
+        self.fixed = np.full(n, np.nan)
+
+    def add(self, counts: tuple[int, ...]) -> bool:
+        if counts in self.known:
+            return False
+        self.known.add(counts)
+        self.columns.append(counts)
+        rows = np.array([g for g, c in enumerate(counts) if c], dtype=np.int32)
+        share = np.array([counts[g] / self.inst.sizes[g] for g in rows])
+        self.h.addCol(0.0, 0.0, INF, len(rows) + 1, np.r_[rows, self.inst.n_groups].astype(np.int32), np.r_[share, 1.0])
+        return True
+
+    def fix(self, groups: np.ndarray, value: float) -> None:
+        """Hold ``groups`` at probability >= value and take them out of the objective."""
+        for g in groups:
+            self.fixed[g] = value
+            self.h.changeCoeff(int(g), 0, 0.0)
+            self.h.changeRowBounds(int(g), max(0.0, value - FIX_SLACK), INF)
+
+    def solve(self) -> tuple[float, np.ndarray, float]:
+        """(z, dual prices per group normalised to sum 1 over free groups, dual price of a panel)."""
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS master LP ended with {self.h.modelStatusToString(status)}")
+        solution = self.h.getSolution()
+        n = self.inst.n_groups
+        duals = np.abs(np.asarray(solution.row_dual[:n]))  # sign conventions differ by sense
+        z = float(solution.col_value[0])
+        free = np.isnan(self.fixed)
+        total = duals[free].sum()
+        if total > 0:
+            duals = duals / total
+        # The LP dual objective equals z: price - sum(fixed * dual) = z.
+        fixed_part = float(np.dot(np.nan_to_num(self.fixed[~free]), duals[~free]))
+        return z, duals, z + fixed_part
+
+    def lottery(self) -> list[tuple[tuple[int, ...], float]]:
+        values = self.h.getSolution().col_value[1:]
+        return [(c, float(p)) for c, p in zip(self.columns, values, strict=True)]
+
+
+def _seed_columns(inst: Instance, oracle: PanelOracle, master: _Master) -> None:
+    """Start with panels that reach every group that can be reached at all.
+
+    Multiplicative weights spread the first panels across groups; then each group no panel
+    covers yet gets a panel that favours it (if none exists, its probability is 0 and the LP
+    finds that itself).
+    """
+    n = inst.n_groups
+    weights = np.ones(n) / np.asarray(inst.sizes)
+    first = oracle.best(weights)
+    if first is None:
+        raise NoPanelError
+    master.add(first[0])
+    covered = np.array(first[0]) > 0
+    for _ in range(min(n, 30)):
+        weights = weights * np.where(np.array(master.columns[-1]) > 0, 0.5, 1.0)
+        found = oracle.best(weights)
+        assert found is not None
+        master.add(found[0])
+        covered |= np.array(found[0]) > 0
+    while not covered.all():
+        found = oracle.best(np.where(covered, 0.0, 1.0))
+        assert found is not None
+        newly = (np.array(found[0]) > 0) & ~covered
+        if not newly.any():
+            break  # the rest can never be selected
+        master.add(found[0])
+        covered |= newly
+
+
+def _generate(master: _Master, oracle: PanelOracle) -> tuple[float, np.ndarray, float, int]:
+    """Add panels until none beats the dual prices: (z, duals, certified upper bound, iterations)."""
+    iterations = 0
+    while True:
+        iterations += 1
+        z, duals, price = master.solve()
+        weights = duals / np.asarray(master.inst.sizes)
+        found = oracle.best(weights)
+        assert found is not None
+        counts, value, dual_bound = found
+        if value <= price + PRICE_TOL or not master.add(counts):
+            # Any lottery's smallest free probability <= sum(duals * probs) <= best panel value
+            # minus what fixed people already absorb: the bound below.
+            return z, duals, dual_bound - (price - z), iterations
+
+
+def optimise(inst: Instance, *, leximin: bool) -> Lottery:
+    """Run MAXIMIN (one round) or LEXIMIN (rounds until everyone is fixed)."""
+    oracle = PanelOracle(inst)
+    master = _Master(inst)
+    _seed_columns(inst, oracle, master)
+    z, duals, bound, iterations = _generate(master, oracle)
+    first_bound = bound
+    rounds = 1
+    if leximin:
+        while np.isnan(master.fixed).any():
+            free = np.isnan(master.fixed)
+            tight = np.flatnonzero(free & (duals > FIX_TOL))
+            if tight.size == 0:  # numerical corner: fix the largest price
+                tight = np.flatnonzero(free)[[int(np.argmax(np.where(free, duals, -1)[free]))]]
+            master.fix(tight, z)
+            if not np.isnan(master.fixed).any():
+                break
+            z, duals, _bound, more = _generate(master, oracle)
+            iterations += more
+            rounds += 1
+        master.solve()
+    return _finish(inst, master.lottery(), first_bound, iterations, rounds)
+
+
+def _finish(
+    inst: Instance, raw: list[tuple[tuple[int, ...], float]], bound: float, iterations: int, rounds: int
+) -> Lottery:
+    """Drop zero panels, renormalise, sort canonically and compute group probabilities."""
+    kept = [(c, max(p, 0.0)) for c, p in raw if p > 1e-12]
+    total = sum(p for _c, p in kept)
+    panels = tuple(sorted((c, p / total) for c, p in kept))
+    probs = np.zeros(inst.n_groups)
+    for counts, p in panels:
+        probs += p * np.asarray(counts) / np.asarray(inst.sizes)
+    return Lottery(panels, tuple(float(x) for x in probs), float(probs.min()), bound, iterations, rounds)
