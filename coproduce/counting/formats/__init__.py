@@ -1,0 +1,1 @@
+"""Readers and writers of ballot-file formats used by the counting engines."""

@@ -1,0 +1,259 @@
+"""``count``: run a participatory-budgeting rule on an instance and explain every decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from coproduce.counting.errors import InputError
+from coproduce.counting.pb.greedy import GREEDY_VARIANTS, GreedyRun, run_greedy
+from coproduce.counting.pb.mes import ConstantUtilityMes, MesRun, run_mes_exact
+from coproduce.counting.pb.model import Instance, ProjectOutcome, Result, TieBreak
+from coproduce.counting.pb.profile import UTILITIES, Compiled, compile_instance
+from coproduce.counting.pb.ties import TieOrder, tie_order
+
+RULES = (*GREEDY_VARIANTS, "mes", "as-declared")
+COMPLETIONS = ("none", "add1", "add1-exhaustive")
+
+
+def _money(value: Fraction) -> str:
+    return f"{float(value):,.2f}"
+
+
+def declared(instance: Instance) -> dict[str, object]:
+    """The count settings that reproduce the rule the file's META declares.
+
+    ``equalshares/add1`` (Assen 2024, Świecie 2023) stops add-one completion as soon as the outcome
+    is exhaustive; ``equalshares/add1-comparison`` (Wieliczka 2023 Green Budget) continues until the
+    next step would overspend, as the equalshares.net tool's ``add1``. Rules we cannot reproduce
+    (``greedy-custom``, ``unknown``) raise :class:`InputError`.
+    """
+    rule = (instance.rule or "").strip()
+    threshold_text = instance.meta_value("min_project_score_threshold")
+    threshold = Fraction(threshold_text) if threshold_text else None
+    if rule in GREEDY_VARIANTS:
+        if rule == "greedy-threshold" and threshold is None:
+            raise InputError("rule greedy-threshold but no min_project_score_threshold in META", file=instance.source)
+        return {"rule": rule, "threshold": threshold, "ballots": "native"}
+    if rule == "equalshares/add1":
+        return {"rule": "mes", "utility": "cost", "completion": "add1", "ballots": "approval"}
+    if rule == "equalshares/add1-comparison":
+        return {"rule": "mes", "utility": "cost", "completion": "add1", "ballots": "approval"}
+    raise InputError(f"declared rule {rule or '(none)'!r} cannot be reproduced", file=instance.source)
+
+
+def count(
+    instance: Instance,
+    *,
+    rule: str = "greedy",
+    utility: str | None = None,
+    completion: str = "none",
+    then_greedy: bool = False,
+    ballots: str = "native",
+    tie_break: str = "default",
+    seed: int | None = 0,
+    threshold: Fraction | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Decide which projects are funded, and why.
+
+    ``rule``: a greedy variant, ``mes`` (Method of Equal Shares) or ``as-declared`` (the rule in the
+    file's META). ``utility`` (MES): ``cost`` (default), ``approval`` or ``points``. ``completion``
+    (MES): ``none``, ``add1`` or ``add1-exhaustive``; ``then_greedy`` spends what is left greedily.
+    ``ballots="approval"`` treats every listed project as approved. ``tie_break``: ``default``
+    (lower cost, more votes, seeded lot) or ``project-id``.
+    """
+    notes: list[str] = []
+    if rule == "as-declared":
+        settings = declared(instance)
+        notes.append(f"as declared: {instance.rule}")
+        rule = str(settings["rule"])
+        threshold = settings.get("threshold", threshold)  # type: ignore[assignment]
+        utility = settings.get("utility", utility)  # type: ignore[assignment]
+        completion = str(settings.get("completion", completion))
+        ballots = str(settings["ballots"])
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, not {rule!r}")
+    if completion not in COMPLETIONS:
+        raise ValueError(f"completion must be one of {COMPLETIONS}, not {completion!r}")
+    if utility is not None and utility not in UTILITIES:
+        raise ValueError(f"utility must be one of {UTILITIES}, not {utility!r}")
+    if rule == "greedy-threshold" and threshold is None:
+        text = instance.meta_value("min_project_score_threshold")
+        if text is None:
+            raise InputError("greedy-threshold needs min_project_score_threshold", file=instance.source)
+        threshold = Fraction(text)
+    if threshold is not None:
+        notes.append(f"projects scoring below {threshold} cannot win")
+
+    compiled = compile_instance(instance, ballots=ballots)
+    if utility == "points" and not compiled.has_points:
+        utility = "approval"  # approval ballots: one point per approved project
+        notes.append("points utility on approval ballots is approval utility")
+    order = tie_order(compiled, tie_break, seed)
+    outcomes: dict[int, ProjectOutcome] = {}
+    ties: list[TieBreak] = []
+    voter_budget: Fraction | None = None
+    steps: int | None = None
+    if rule == "mes":
+        utility = utility or "cost"
+        run, steps = _mes_with_completion(compiled, utility, completion, order, progress)
+        voter_budget = run.voter_budget
+        _explain_mes(compiled, run, utility, outcomes)
+        ties += [
+            TieBreak(r, tuple(compiled.ids[p] for p in tied), compiled.ids[c], order.reason(tied, c))
+            for r, tied, c in run.ties
+        ]
+        funded = list(run.funded)
+        if then_greedy:
+            spent = sum((compiled.costs[p] for p in funded), Fraction(0))
+            top_up = run_greedy(compiled, order, budget=compiled.budget - spent, exclude=frozenset(funded))
+            _explain_greedy(compiled, top_up, outcomes, stage="completion", budget=compiled.budget - spent)
+            ties += [
+                TieBreak(r, tuple(compiled.ids[p] for p in tied), compiled.ids[c], order.reason(tied, c))
+                for r, tied, c in top_up.ties
+            ]
+            funded += top_up.funded
+    else:
+        greedy = run_greedy(compiled, order, variant=rule, utility=utility, threshold=threshold)
+        _explain_greedy(compiled, greedy, outcomes, stage="greedy", budget=compiled.budget)
+        ties += [
+            TieBreak(r, tuple(compiled.ids[p] for p in tied), compiled.ids[c], order.reason(tied, c))
+            for r, tied, c in greedy.ties
+        ]
+        funded = greedy.funded
+        completion = "none"
+    selected = tuple(compiled.ids[p] for p in funded)
+    return Result(
+        rule=rule,
+        utility=utility,
+        completion=completion if rule == "mes" else None,
+        tie_break=tie_break,
+        budget=compiled.budget,
+        selected=selected,
+        cost=sum((compiled.costs[p] for p in funded), Fraction(0)),
+        projects=tuple(outcomes[p] for p in range(len(compiled.ids))),
+        ties=tuple(ties),
+        voter_budget=voter_budget,
+        completion_steps=steps,
+        seed=order.seed,
+        notes=tuple(notes),
+    )
+
+
+def mes_engine(compiled: Compiled, utility: str, order: TieOrder) -> Callable[[Fraction], MesRun]:
+    """The MES runner for a per-voter budget: the fast exact one where utilities allow it."""
+    if utility in ("cost", "approval"):
+        return ConstantUtilityMes(compiled, utility, order).run
+    return lambda voter_budget: run_mes_exact(compiled, utility, voter_budget, order)
+
+
+def _mes_with_completion(
+    compiled: Compiled, utility: str, completion: str, order: TieOrder, progress: Callable[[str], None] | None
+) -> tuple[MesRun, int | None]:
+    """MES, then add-one completion: raise every voter's money by 1 per step.
+
+    ``add1`` keeps raising until the next step would overspend the budget (equalshares.net);
+    ``add1-exhaustive`` also stops at the first outcome to which no further project fits
+    (pabutools' default). Either stops once every supported project is funded.
+    """
+    engine = mes_engine(compiled, utility, order)
+    start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
+    run = engine(start)
+    if completion == "none" or not compiled.n_voters:
+        return run, None
+    candidates = [p for p in range(len(compiled.ids)) if compiled.votes[p] and compiled.costs[p] > 0]
+    step = 0
+
+    def spent(r: MesRun) -> Fraction:
+        return sum((compiled.costs[p] for p in r.funded), Fraction(0))
+
+    def exhaustive(r: MesRun) -> bool:
+        left = compiled.budget - spent(r)
+        funded = set(r.funded)
+        return all(compiled.costs[p] > left for p in candidates if p not in funded)
+
+    while True:
+        if completion == "add1-exhaustive" and exhaustive(run):
+            return run, step
+        if all(p in run.round_of for p in candidates):
+            return run, step
+        following = engine(start + step + 1)
+        if spent(following) > compiled.budget:
+            return run, step
+        run, step = following, step + 1
+        if progress and step % 100 == 0:
+            progress(f"add-one completion: step {step}")
+
+
+def _explain_mes(compiled: Compiled, run: MesRun, utility: str, outcomes: dict[int, ProjectOutcome]) -> None:
+    for p, pid in enumerate(compiled.ids):
+        cost = compiled.costs[p]
+        common = {"id": pid, "cost": cost, "votes": compiled.votes[p], "score": compiled.score[p]}
+        if p in run.round_of:
+            rho = run.rho[p]
+            if utility == "points":
+                mean = compiled.score[p] / compiled.votes[p]
+            else:
+                mean = cost if utility == "cost" else Fraction(1)
+            effective = float(cost / (rho * mean)) if rho else None
+            reason = (
+                f"funded in round {run.round_of[p]}: its supporters paid {_money(cost)} from their equal shares"
+                + (f" (effective vote count {effective:,.2f})" if effective is not None else " (free)")
+            )
+            outcomes[p] = ProjectOutcome(
+                **common,
+                funded=True,
+                reason=reason,
+                round=run.round_of[p],
+                effective_votes=effective,
+                money_from_supporters=cost,
+                stage="mes",
+            )
+        elif compiled.votes[p] == 0:
+            outcomes[p] = ProjectOutcome(**common, funded=False, reason="no voter supported it")
+        else:
+            reason = (
+                f"not enough supporters' money left: from round {run.dropped.get(p, '?')} its "
+                f"{compiled.votes[p]} supporters together had less than its cost {_money(cost)}"
+            )
+            outcomes[p] = ProjectOutcome(**common, funded=False, reason=reason)
+
+
+def _explain_greedy(
+    compiled: Compiled, run: GreedyRun, outcomes: dict[int, ProjectOutcome], *, stage: str, budget: Fraction
+) -> None:
+    left = budget
+    rank = {p: i + 1 for i, p in enumerate(run.ranking)}
+    funded = set(run.funded)
+    below, skipped, unreached = set(run.below_threshold), set(run.did_not_fit), set(run.not_reached)
+    for p in run.ranking:
+        cost = compiled.costs[p]
+        common = {
+            "id": compiled.ids[p],
+            "cost": cost,
+            "votes": compiled.votes[p],
+            "score": compiled.score[p],
+            "rank": rank[p],
+        }
+        where = "after Equal Shares, " if stage == "completion" else ""
+        previous = outcomes.get(p)
+        prefix = f"{previous.reason}; " if previous is not None else ""
+        if p in funded:
+            left -= cost
+            reason = f"{where}rank {rank[p]}: fitted ({_money(left)} left after it)"
+            outcomes[p] = ProjectOutcome(**common, funded=True, reason=prefix + reason, stage=stage)
+        elif p in below:
+            outcomes[p] = ProjectOutcome(
+                **common, funded=False, reason=f"score {compiled.score[p]} below the threshold"
+            )
+        elif p in skipped:
+            reason = f"{where}rank {rank[p]}: over budget — costs {_money(cost)}, only {_money(left)} left"
+            outcomes[p] = ProjectOutcome(**common, funded=False, reason=prefix + reason)
+        elif p in unreached:
+            outcomes[p] = ProjectOutcome(
+                **common,
+                funded=False,
+                reason=f"rank {rank[p]}: not reached — the count stops at the first "
+                "project that does not fit (greedy-no-skip)",
+            )
