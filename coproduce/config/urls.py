@@ -1,0 +1,21 @@
+"""URLs. Pages live under a language prefix: English has none, Welsh is under /cy/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    # Switching language by POST (the pages themselves link to /cy/… and back, needing no JavaScript).
+    path("i18n/setlang/", set_language, name="set_language"),
+    # --- JSON API: wired by the api.py owner (coproduce.config.api) -----------------------------
+    # ----------------------------------------------------------------------------------------------
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("coproduce.core.urls")),
+    path("", include("coproduce.members.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,118 @@
+"""The Jinja2 environment for Coproduce's pages (``TEMPLATES[0]["OPTIONS"]["environment"]``).
+
+Templates come from each app's ``jinja2/`` folder (Django's loader) and from the
+govuk-frontend-jinja package under the ``govuk_frontend_jinja/`` prefix, the import path its
+documentation uses: ``{% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.middleware.csp import get_nonce
+from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils import translation
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context
+
+from . import registry
+
+# Language codes as they appear in the language switch: each named in its own language.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """``reverse`` for templates: ``url("core:organisation", slug=org.slug)``."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@pass_context
+def csp_nonce(context) -> str:
+    """The request's CSP nonce, for our one inline script (empty when there is no request, e.g. a 500)."""
+    request = context.get("request")
+    nonce = get_nonce(request) if request is not None else None
+    # LazyNonce is falsy until first read, so test for None rather than truth.
+    return str(nonce) if nonce is not None else ""
+
+
+def other_language() -> str:
+    """The language the switch offers: Welsh from English and English from Welsh."""
+    return "en" if translation.get_language() == "cy" else "cy"
+
+
+@pass_context
+def language_switch_url(context, language: str) -> str:
+    """This page in ``language`` (URLs carry a ``/cy/`` prefix for Welsh; English has none)."""
+    request = context.get("request")
+    if request is None:
+        return "/cy/" if language == "cy" else "/"
+    return translate_url(request.get_full_path(), language)
+
+
+@pass_context
+def navigation(context) -> list[dict[str, Any]]:
+    """Service navigation items from the feature registry, as govukServiceNavigation wants them."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    path = request.path if request is not None else ""
+    items = [{"href": reverse("core:home"), "text": translation.gettext("Home"), "active": False}]
+    items += [
+        {"href": reverse(item.url_name), "text": str(item.label), "active": False}
+        for item in registry.navigation(authenticated=bool(user and user.is_authenticated))
+    ]
+    # The most specific link that the current path starts with is the active one.
+    best = max((item for item in items if path.startswith(item["href"])), key=lambda i: len(i["href"]), default=None)
+    if best is not None:
+        best["active"] = True
+    return items
+
+
+@pass_context
+def page_messages(context) -> list:
+    """Django's messages for this request (read once, so they are shown once)."""
+    request = context.get("request")
+    return list(get_messages(request)) if request is not None else []
+
+
+@pass_context
+def page_url(context, number: int) -> str:
+    """A link to page ``number`` of a list, keeping the filters in the query string."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
+
+
+def pounds(pence: int | None) -> str:
+    """Format pence as pounds: 100 → "£1.00"."""
+    return f"£{(pence or 0) / 100:,.2f}"
+
+
+def environment(**options: Any) -> Environment:
+    """Build the environment Django's Jinja2 backend uses."""
+    app_loader = options.pop("loader", None)
+    options.pop("autoescape", None)  # always on, whatever a setting says
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do"], **options)
+    # Django's backend gives us a FileSystemLoader over every app's jinja2/ folder.
+    loaders = [
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
+    ]
+    if app_loader is not None:
+        loaders.insert(0, app_loader)
+    env.loader = ChoiceLoader(loaders)
+    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
+    env.globals.update(
+        url=url,
+        static=static,
+        csp_nonce=csp_nonce,
+        get_language=translation.get_language,
+        other_language=other_language,
+        language_names=LANGUAGE_NAMES,
+        language_switch_url=language_switch_url,
+        navigation=navigation,
+        page_messages=page_messages,
+        page_url=page_url,
+        pgettext=translation.pgettext,
+    )
+    env.filters["pounds"] = pounds
+    return env
