@@ -162,7 +162,7 @@ def _mes_with_completion(
     run = engine(start)
     if completion == "none" or not compiled.n_voters:
         return run, None
-    candidates = [p for p in range(len(compiled.ids)) if compiled.votes[p] and compiled.costs[p] > 0]
+    candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = 0
 
     def spent(r: MesRun) -> Fraction:
@@ -193,7 +193,7 @@ def _explain_mes(compiled: Compiled, run: MesRun, utility: str, outcomes: dict[i
         if p in run.round_of:
             rho = run.rho[p]
             if utility == "points":
-                mean = compiled.score[p] / compiled.votes[p]
+                mean = compiled.score[p] / compiled.backers[p]
             else:
                 mean = cost if utility == "cost" else Fraction(1)
             effective = float(cost / (rho * mean)) if rho else None
@@ -210,8 +210,11 @@ def _explain_mes(compiled: Compiled, run: MesRun, utility: str, outcomes: dict[i
                 money_from_supporters=cost,
                 stage="mes",
             )
-        elif compiled.votes[p] == 0:
+        elif compiled.backers[p] == 0:
             outcomes[p] = ProjectOutcome(**common, funded=False, reason="no voter supported it")
+        elif cost == 0:
+            reason = "free, so worth nothing under cost utilities; a greedy top-up (--then-greedy) funds it"
+            outcomes[p] = ProjectOutcome(**common, funded=False, reason=reason)
         else:
             reason = (
                 f"not enough supporters' money left: from round {run.dropped.get(p, '?')} its "

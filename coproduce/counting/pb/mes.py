@@ -63,14 +63,20 @@ def utilities(compiled: Compiled, utility: str) -> tuple[tuple[Fraction, ...], .
     return tuple((Fraction(1),) * len(s) for s in compiled.supporters)
 
 
-def _start(compiled: Compiled, voter_budget: Fraction) -> tuple[MesRun, list[int]]:
-    """Fund supported free projects at once; return the run and the projects MES will price."""
+def _start(compiled: Compiled, voter_budget: Fraction, utility: str) -> tuple[MesRun, list[int]]:
+    """Fund supported free projects at once; return the run and the projects MES will price.
+
+    Under cost utilities a free project is worth nothing to its supporters (utility = cost = 0),
+    so MES leaves it to a greedy top-up, as pabutools does.
+    """
     run = MesRun(voter_budget=voter_budget)
     candidates = []
     for p, cost in enumerate(compiled.costs):
-        if compiled.votes[p] == 0:
+        if compiled.backers[p] == 0:
             continue
         if cost == 0:
+            if utility == "cost":
+                continue
             run.funded.append(p)
             run.round_of[p] = 0
             run.rho[p] = Fraction(0)
@@ -92,7 +98,7 @@ def run_mes_exact(compiled: Compiled, utility: str, voter_budget: Fraction, orde
     weights = [int(w) for w in compiled.weights]
     money = [voter_budget] * len(weights)
     supporters = [s.tolist() for s in compiled.supporters]
-    run, remaining = _start(compiled, voter_budget)
+    run, remaining = _start(compiled, voter_budget, utility)
     total_util = {
         p: sum((u * weights[g] for g, u in zip(supporters[p], util[p], strict=True)), Fraction(0)) for p in remaining
     }
@@ -162,6 +168,7 @@ class ConstantUtilityMes:
             raise ValueError("ConstantUtilityMes needs cost or approval utilities")
         self.compiled = compiled
         self.order = order
+        self.utility = utility
         self.unit = [cost if utility == "cost" else Fraction(1) for cost in compiled.costs]
         self.unit_f = [float(u) for u in self.unit]
         self.cost_f = [float(c) for c in compiled.costs]
@@ -170,10 +177,10 @@ class ConstantUtilityMes:
     def run(self, voter_budget: Fraction) -> MesRun:
         """MES with every voter starting with ``voter_budget``."""
         compiled = self.compiled
-        run, remaining = _start(compiled, voter_budget)
+        run, remaining = _start(compiled, voter_budget, self.utility)
         state = _Classes(len(compiled.weights), voter_budget, len(remaining) + 1)
         # A lower bound on each project's price (prices only rise as money is spent).
-        last = {p: self.cost_f[p] / (compiled.votes[p] * self.unit_f[p]) for p in remaining}
+        last = {p: self.cost_f[p] / (compiled.backers[p] * self.unit_f[p]) for p in remaining}
         round_number = 0
         while remaining:
             round_number += 1
@@ -193,7 +200,7 @@ class ConstantUtilityMes:
                 ):
                     dropped.append(p)
                     continue
-                rho = _water_fill(state.money_f[classes], sizes, cost, compiled.votes[p])[0] / self.unit_f[p]
+                rho = _water_fill(state.money_f[classes], sizes, cost, compiled.backers[p])[0] / self.unit_f[p]
                 last[p] = priced[p] = rho
                 best = min(best, rho)
             for p in dropped:
@@ -223,7 +230,7 @@ class ConstantUtilityMes:
         exact money is summed, and only classes whose money is within rounding of the payment are
         re-compared exactly. If one of those is on the wrong side, every class is walked exactly.
         """
-        cost, votes = self.compiled.costs[p], self.compiled.votes[p]
+        cost, votes = self.compiled.costs[p], self.compiled.backers[p]
         payment_f, order, capped = _water_fill(state.money_f[classes], sizes, self.cost_f[p], votes)
         ordered, counts = classes[order], sizes[order]
         paid = state.exact_total(ordered[:capped], counts[:capped])

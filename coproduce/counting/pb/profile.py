@@ -31,6 +31,8 @@ class Compiled:
     # Per project: number of voters listing it, and its total points (= votes for approval).
     votes: tuple[int, ...]
     score: tuple[Fraction, ...]
+    # Per project: number of voters giving it positive points (= votes except for 0-point entries).
+    backers: tuple[int, ...]
     # Per group: how many voters cast that ballot.
     weights: np.ndarray
     # Per project: indices of the groups that support it and each one's (exact) points for it.
@@ -68,19 +70,21 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
     sup: list[list[int]] = [[] for _ in range(n_projects)]
     pts: list[list[Fraction]] = [[] for _ in range(n_projects)]
     votes = [0] * n_projects
+    backers = [0] * n_projects
     score = [Fraction(0)] * n_projects
     weights = np.empty(len(counts), dtype=np.float64)
     for group, (key, weight) in enumerate(counts.items()):
         weights[group] = weight
         for entry in key:
             project, value = (entry, one) if not has_points else entry
+            votes[project] += weight
             if value == 0:
-                continue  # a listed project with 0 points gives no support
+                continue  # listed with 0 points: counted as a vote (as Pabulib does), but no support
             if value < 0:
                 raise InputError(f"negative points for project {instance.projects[project].id!r}", file=instance.source)
             sup[project].append(group)
             pts[project].append(value)
-            votes[project] += weight
+            backers[project] += weight
             score[project] += value * weight
     return Compiled(
         ids=tuple(p.id for p in instance.projects),
@@ -89,6 +93,7 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
         n_voters=len(instance.ballots),
         votes=tuple(votes),
         score=tuple(score),
+        backers=tuple(backers),
         weights=weights,
         supporters=tuple(np.asarray(s, dtype=np.int64) for s in sup),
         points=tuple(tuple(p) for p in pts),

@@ -1,0 +1,105 @@
+"""``coproduce count pb``, run as a real subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pb"
+COPRODUCE = Path(sys.executable).parent / "coproduce"
+QUIRKS = str(FIXTURES / "quirks.pb")
+CUMULATIVE = str(FIXTURES / "cumulative_repeat.pb")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COPRODUCE), "count", "pb", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_json_one_object_per_file_with_explanations() -> None:
+    done = run(QUIRKS, CUMULATIVE, "--rule", "greedy", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["file"] for line in lines] == [QUIRKS, CUMULATIVE]
+    first = lines[0]
+    assert first["rule"] == "greedy"
+    assert first["selected"] == ["P-a", "P-b"]
+    assert first["cost"] == 100.25
+    assert first["budget"] == 100.5
+    reasons = {p["id"]: p["reason"] for p in first["projects"]}
+    assert "over budget" in reasons["c7"]
+    assert lines[1]["selected"] == ["1", "3"]
+    # Progress for a batch goes to stderr, never into the JSON stream.
+    assert "[2/2]" in done.stderr
+
+
+def test_mes_options_and_csv() -> None:
+    done = run(
+        QUIRKS,
+        "--rule",
+        "mes",
+        "--utility",
+        "approval",
+        "--completion",
+        "add1",
+        "--then-greedy",
+        "--ballots",
+        "approval",
+        "--tie-break",
+        "project-id",
+        "--format",
+        "csv",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {row["project_id"] for row in rows} == {"P-a", "P-b", "c7", "d"}
+    funded = {row["project_id"] for row in rows if row["funded"] == "1"}
+    assert "P-a" in funded
+    assert all(row["reason"] for row in rows)
+
+
+def test_table_format_names_funded_projects() -> None:
+    done = run(CUMULATIVE, "--rule", "greedy")
+    assert done.returncode == 0
+    assert "FUNDED" in done.stdout and "rank 1" in done.stdout
+
+
+def test_a_bad_file_fails_the_batch_but_not_the_others(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pb"
+    bad.write_text(
+        "META\nkey;value\nbudget;10\nvote_type;approval\nPROJECTS\nproject_id;cost\na;x\nVOTES\nvoter_id;vote\n"
+    )
+    done = run(str(bad), QUIRKS, "--format", "json")
+    assert done.returncode == 1
+    assert f"{bad}:7: cost 'x'" in done.stderr
+    assert [json.loads(line)["file"] for line in done.stdout.splitlines()] == [QUIRKS]
+
+
+def test_bad_option_is_a_usage_error() -> None:
+    done = run(QUIRKS, "--rule", "borda")
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr
+
+
+def test_counting_does_not_import_django() -> None:
+    code = (
+        "import sys\nfrom coproduce.cli import main\n"
+        f"rc = main(['count', 'pb', {QUIRKS!r}, '--rule', 'mes', '--format', 'json'])\n"
+        "print('DJANGO' if 'django' in sys.modules else 'NO-DJANGO', rc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "NO-DJANGO 0", done.stderr
+
+
+def test_as_declared_reproduces_assen_through_the_cli(shared_data) -> None:
+    path = shared_data("pabulib", "Netherlands_Assen_2024.pb")
+    done = run(str(path), "--rule", "as-declared", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert sorted(result["selected"], key=int) == ["2", "3", "5", "6", "9", "11", "12", "13", "14"]
+    assert result["completion"] == "add1"

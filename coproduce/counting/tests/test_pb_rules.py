@@ -1,0 +1,216 @@
+"""Greedy, Method of Equal Shares, completion and ties on hand-made and random instances.
+
+Random instances are checked against our exact-arithmetic MES and against pabutools 1.2.3 (the
+field's GPL reference, used here only as an oracle).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coproduce.counting.pb import Ballot, Instance, Project, count
+from coproduce.counting.pb.mes import ConstantUtilityMes, run_mes_exact
+from coproduce.counting.pb.profile import compile_instance
+from coproduce.counting.pb.ties import tie_order
+
+
+def make(
+    budget: int | str,
+    costs: dict[str, int | str],
+    ballots: list[list[str]],
+    *,
+    points: list[list[int]] | None = None,
+    vote_type: str = "approval",
+    meta: tuple[tuple[str, str], ...] = (),
+) -> Instance:
+    return Instance(
+        budget=Fraction(budget),
+        vote_type=vote_type,
+        projects=tuple(Project(id=p, cost=Fraction(c)) for p, c in costs.items()),
+        ballots=tuple(
+            Ballot(voter_id=str(i), projects=tuple(b), points=tuple(Fraction(x) for x in points[i]) if points else None)
+            for i, b in enumerate(ballots)
+        ),
+        meta=meta,
+    )
+
+
+# A: 5 votes, cost 6; B: 4 votes, cost 5; C: 3 votes, cost 3; budget 10.
+GREEDY = make(10, {"A": 6, "B": 5, "C": 3}, [["A", "B", "C"]] * 3 + [["A", "B"], ["A"]])
+
+
+def test_greedy_skips_what_does_not_fit_and_explains_rank() -> None:
+    result = count(GREEDY, rule="greedy")
+    assert result.selected == ("A", "C")
+    assert result.cost == 9
+    assert result.outcome("B").rank == 2
+    assert "over budget" in result.outcome("B").reason
+    assert "4.00 left" in result.outcome("B").reason
+    assert result.outcome("C").funded and result.outcome("C").rank == 3
+
+
+def test_greedy_no_skip_stops_at_first_misfit() -> None:
+    result = count(GREEDY, rule="greedy-no-skip")
+    assert result.selected == ("A",)
+    assert "not reached" in result.outcome("C").reason
+
+
+def test_greedy_threshold_from_meta() -> None:
+    instance = make(
+        10,
+        {"A": 6, "B": 5, "C": 3},
+        [["A", "B", "C"]] * 3 + [["A", "B"], ["A"]],
+        meta=(("rule", "greedy-threshold"), ("min_project_score_threshold", "4")),
+    )
+    result = count(instance, rule="as-declared")
+    assert result.selected == ("A",)
+    assert "below the threshold" in result.outcome("C").reason
+
+
+def test_as_declared_refuses_custom_rules() -> None:
+    from coproduce.counting.errors import InputError
+
+    with pytest.raises(InputError, match="greedy-custom"):
+        count(make(10, {"A": 1}, [["A"]], meta=(("rule", "greedy-custom"),)), rule="as-declared")
+
+
+# Three voters with 10 each. Z (10) is backed by all, X (20) by voters 0 and 1, Y (15) by voter 2.
+MES = make(30, {"X": 20, "Y": 15, "Z": 10}, [["X", "Z"], ["X", "Z"], ["Y", "Z"]])
+
+
+def test_mes_funds_by_equal_shares_and_explains() -> None:
+    result = count(MES, rule="mes")
+    assert result.selected == ("Z",)
+    z = result.outcome("Z")
+    assert z.round == 1
+    assert z.effective_votes == pytest.approx(3.0)
+    assert z.money_from_supporters == 10
+    assert "not enough supporters' money" in result.outcome("X").reason
+    assert result.voter_budget == 10
+
+
+def test_mes_then_greedy_spends_the_rest() -> None:
+    result = count(MES, rule="mes", then_greedy=True)
+    assert result.selected == ("Z", "X")
+    assert result.outcome("X").stage == "completion"
+    assert "over budget" in result.outcome("Y").reason
+
+
+def test_add1_raises_shares_until_next_step_overspends() -> None:
+    # With 10 more each, voters 0 and 1 can pay X after Z: Z + X = 30 fits; Y would overspend.
+    result = count(MES, rule="mes", completion="add1")
+    assert set(result.selected) == {"Z", "X"}
+    assert result.cost <= result.budget
+    assert result.voter_budget is not None and result.voter_budget > 10
+
+
+def test_default_ties_prefer_lower_cost_then_votes_then_recorded_lot() -> None:
+    cheaper = make(5, {"A": 5, "B": 4}, [["A", "B"]] * 3)
+    result = count(cheaper, rule="greedy")
+    assert result.selected == ("B",)
+    assert result.ties[0].reason == "lower cost"
+    assert count(cheaper, rule="greedy", tie_break="project-id").selected == ("A",)
+
+    level = make(5, {"A": 5, "B": 5}, [["A", "B"]] * 3)
+    winners = {count(level, rule="greedy", seed=seed).selected for seed in range(20)}
+    assert winners == {("A",), ("B",)}
+    first = count(level, rule="mes", seed=7)
+    assert first.selected == count(level, rule="mes", seed=7).selected
+    assert first.ties[0].reason == "lot (seed 7)"
+
+
+def test_points_utility_on_cumulative_ballots() -> None:
+    instance = make(
+        10, {"A": 6, "B": 6}, [["A", "B"], ["A", "B"], ["B"]], points=[[3, 1], [3, 1], [2]], vote_type="cumulative"
+    )
+    greedy = count(instance, rule="greedy")
+    assert greedy.selected == ("A",)  # 6 points against 4
+    mes = count(instance, rule="mes", utility="points")
+    exact = run_mes_exact(compile_instance(instance), "points", Fraction(10, 3), tie_order(compile_instance(instance)))
+    assert list(mes.selected) == [instance.projects[p].id for p in exact.funded]
+
+
+# --- random instances -------------------------------------------------------------------------------
+
+
+@st.composite
+def approval_instances(draw: st.DrawFn) -> Instance:
+    n_projects = draw(st.integers(1, 6))
+    costs = {f"p{i}": draw(st.integers(0, 12)) for i in range(n_projects)}
+    ids = list(costs)
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), max_size=n_projects, unique=True), min_size=1, max_size=9))
+    return make(draw(st.integers(1, 30)), costs, ballots)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    approval_instances(),
+    st.sampled_from(["cost", "approval"]),
+    st.integers(0, 5),
+    st.sampled_from(["default", "project-id"]),
+)
+def test_fast_mes_equals_exact_arithmetic(instance: Instance, utility: str, extra: int, ties: str) -> None:
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, ties, 3)
+    budget = compiled.budget / compiled.n_voters + extra
+    fast = ConstantUtilityMes(compiled, utility, order).run(budget)
+    exact = run_mes_exact(compiled, utility, budget, order)
+    assert fast.funded == exact.funded
+    assert fast.rho == exact.rho
+
+
+def _pabutools():
+    import pulp
+
+    # pabutools 1.2.3 imports names pulp 4.x dropped; the rules used here never solve an ILP.
+    for name in (
+        "LpProblem",
+        "LpMaximize",
+        "LpMinimize",
+        "LpVariable",
+        "LpBinary",
+        "lpSum",
+        "PULP_CBC_CMD",
+        "LpStatusOptimal",
+        "value",
+    ):
+        if not hasattr(pulp, name):
+            setattr(pulp, name, None)
+    import pabutools.election as election
+    import pabutools.rules as rules
+
+    return election, rules
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(approval_instances())
+def test_random_instances_agree_with_pabutools(instance: Instance) -> None:
+    election, rules = _pabutools()
+    projects = {p.id: election.Project(p.id, p.cost) for p in instance.projects}
+    pb_instance = election.Instance(projects.values(), budget_limit=instance.budget)
+    profile = election.ApprovalProfile(
+        [election.ApprovalBallot({projects[x] for x in b.projects}) for b in instance.ballots], instance=pb_instance
+    )
+
+    def ours(**options: object) -> list[str]:
+        return sorted(count(instance, tie_break="project-id", **options).selected)  # type: ignore[arg-type]
+
+    def theirs(outcome: object) -> list[str]:
+        return sorted(p.name for p in outcome)  # type: ignore[attr-defined]
+
+    assert ours(rule="greedy") == theirs(
+        rules.greedy_utilitarian_welfare(pb_instance, profile, sat_class=election.Cost_Sat)
+    )
+    assert ours(rule="mes", utility="cost") == theirs(
+        rules.method_of_equal_shares(pb_instance, profile, sat_class=election.Cost_Sat)
+    )
+    assert ours(rule="mes", utility="approval") == theirs(
+        rules.method_of_equal_shares(pb_instance, profile, sat_class=election.Cardinality_Sat)
+    )
+    assert ours(rule="mes", utility="cost", completion="add1-exhaustive") == theirs(
+        rules.method_of_equal_shares(pb_instance, profile, sat_class=election.Cost_Sat, voter_budget_increment=1)
+    )
