@@ -1,0 +1,59 @@
+"""The one entry point: ``count(contest, rules=…)``, and a reader that picks the format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from coproduce.counting.errors import InputError
+from coproduce.counting.stv.model import Contest, Result
+
+
+def _rules() -> dict[str, Callable[..., Result]]:
+    from coproduce.counting.stv.scottish import count_scottish
+
+    table: dict[str, Callable[..., Result]] = {"scottish": count_scottish}
+    try:
+        from coproduce.counting.stv.ers97 import count_ers97
+
+        table["ers97"] = count_ers97
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    try:
+        from coproduce.counting.stv.meek import count_meek
+
+        table["meek"] = count_meek
+    except ImportError:  # pragma: no cover
+        pass
+    return table
+
+
+RULES = ("scottish", "ers97", "meek")
+
+
+def count(
+    contest: Contest, *, rules: str = "scottish", seats: int | None = None, seed: str | None = None, **options: object
+) -> Result:
+    """Count ``contest`` under ``rules``; ``seats`` overrides the contest's.
+
+    A tie that only a lot can break raises :class:`TieUnresolved` unless ``seed`` is given
+    (or the contest carries a tie order); the seed is recorded in the result.
+    """
+    table = _rules()
+    if rules not in table:
+        raise ValueError(f"unknown rules {rules!r}: choose from {', '.join(sorted(table))}")
+    n_seats = contest.seats if seats is None else seats
+    if n_seats < 1:
+        raise InputError("the number of seats must be at least 1", file=contest.source)
+    return table[rules](contest, seats=n_seats, seed=seed, **options)
+
+
+def read_ballots(path: str | Path, *, seats: int | None = None) -> Contest:
+    """Read a BLT (``.blt``) or Mollison (``.dat``) file, chosen by its suffix."""
+    if str(path).lower().endswith(".dat"):
+        from coproduce.counting.formats.dat import read_dat
+
+        return read_dat(path, seats=seats)
+    from coproduce.counting.formats.blt import read_blt
+
+    return read_blt(path, seats=seats)

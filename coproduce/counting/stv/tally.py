@@ -1,0 +1,151 @@
+"""Papers and piles in integer fixed point: the shared machinery of the WIGM-style rules.
+
+Identical rankings always travel together (every rule treats identical papers alike), so
+we keep one entry per distinct ranking with its count, current position and value, and
+each candidate's pile is a list of entries. No per-paper objects, no rescans of the whole
+profile: a transfer touches only the entries in the pile being transferred.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from coproduce.counting.stv.model import Contest, Stage, TieBreak
+
+CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
+
+
+class Tally:
+    """Piles of grouped papers, candidate totals and the stage record for one count."""
+
+    def __init__(self, contest: Contest, places: int) -> None:
+        self.places = places
+        self.scale = 10**places
+        self.n = len(contest.candidates)
+        self.names = contest.candidates
+        self.state = [CONTINUING] * self.n
+        for c in contest.withdrawn:
+            self.state[c] = EXCLUDED
+        self.withdrawn = contest.withdrawn
+        self.rankings = contest.rankings
+        self.counts = contest.counts
+        g = len(contest.rankings)
+        self.value = [self.scale] * g
+        self.pos = [-1] * g
+        self.piles: list[list[int]] = [[] for _ in range(self.n)]
+        self.totals = [0] * self.n
+        self.nt = 0
+        self.valid = 0
+        if contest.withdrawn:
+            for k in range(g):
+                if self._advance(k) is not None:
+                    # papers naming only withdrawn candidates are not valid votes
+                    self.valid += contest.counts[k] * self.scale
+        else:
+            # Fast path: every entry starts at its first preference, at value 1.
+            self.pos = [0] * g
+            piles = self.piles
+            for k, ranking in enumerate(contest.rankings):
+                piles[ranking[0]].append(k)
+            counts = contest.counts
+            self.totals = [sum(counts[k] for k in pile) * self.scale for pile in piles]
+            self.valid = sum(self.totals)
+        self.history: list[list[int]] = []
+        self.stages: list[Stage] = []
+        self._last = [0] * self.n
+        self._last_nt = 0
+
+    def _advance(self, k: int) -> int | None:
+        """Move entry ``k`` to its next continuing preference; return that candidate."""
+        prefs = self.rankings[k]
+        state = self.state
+        p = self.pos[k] + 1
+        while p < len(prefs) and state[prefs[p]] != CONTINUING:
+            p += 1
+        if p < len(prefs):
+            self.pos[k] = p
+            c = prefs[p]
+            self.piles[c].append(k)
+            self.totals[c] += self.counts[k] * self.value[k]
+            return c
+        self.pos[k] = len(prefs)
+        return None
+
+    def transfer(self, entries: list[int]) -> int:
+        """Pass ``entries`` (already removed from their pile, values set) to next preferences.
+
+        Returns the value that became non-transferable (and adds it to ``nt``).
+        """
+        lost = 0
+        state, pos, rankings, counts, value = self.state, self.pos, self.rankings, self.counts, self.value
+        piles, totals = self.piles, self.totals
+        for k in entries:
+            prefs = rankings[k]
+            p = pos[k] + 1
+            end = len(prefs)
+            while p < end and state[prefs[p]]:
+                p += 1
+            pos[k] = p
+            if p < end:
+                c = prefs[p]
+                piles[c].append(k)
+                totals[c] += counts[k] * value[k]
+            else:
+                lost += counts[k] * value[k]
+        self.nt += lost
+        return lost
+
+    def continuing(self) -> list[int]:
+        return [c for c in range(self.n) if self.state[c] == CONTINUING]
+
+    def check(self) -> None:
+        """Conservation: candidate totals plus non-transferable equal the valid vote."""
+        assert sum(self.totals) + self.nt == self.valid, "votes not conserved"
+
+    def dec(self, v: int) -> Decimal:
+        return Decimal(v).scaleb(-self.places)
+
+    def record(
+        self,
+        action: str,
+        subjects: tuple[int, ...],
+        description: str,
+        *,
+        elected: tuple[int, ...] = (),
+        excluded: tuple[int, ...] = (),
+        transfer_value: int | None = None,
+        tie_breaks: tuple[TieBreak, ...] = (),
+    ) -> None:
+        """Close a stage: check conservation and keep its totals and transfers."""
+        self.check()
+        totals = list(self.totals)
+        self.history.append(totals)
+        self.stages.append(
+            Stage(
+                number=len(self.stages) + 1,
+                action=action,
+                subjects=subjects,
+                description=description,
+                totals=tuple(self.dec(v) for v in totals),
+                transfers=tuple(self.dec(v - w) for v, w in zip(totals, self._last, strict=True)),
+                non_transferable=self.dec(self.nt),
+                non_transferable_change=self.dec(self.nt - self._last_nt),
+                elected=elected,
+                excluded=excluded,
+                transfer_value=None if transfer_value is None else self.dec(transfer_value),
+                tie_breaks=tie_breaks,
+            )
+        )
+        self._last = totals
+        self._last_nt = self.nt
+
+    def amend_last(self, **changes: object) -> None:
+        """Add elections or tie-breaks found after the transfers of the latest stage."""
+        from dataclasses import replace
+
+        stage = self.stages[-1]
+        if "elected" in changes:
+            changes["elected"] = stage.elected + tuple(changes["elected"])  # type: ignore[arg-type]
+        if "tie_breaks" in changes:
+            changes["tie_breaks"] = stage.tie_breaks + tuple(changes["tie_breaks"])  # type: ignore[arg-type]
+        self.stages[-1] = replace(stage, **changes)  # type: ignore[arg-type]
