@@ -231,7 +231,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         names, title = tokens[:ncand], (tokens[ncand] if len(tokens) > ncand else "")
     rankings = tuple(grouped)
     return Contest(
-        candidates=tuple(names),
+        candidates=tuple(" ".join(name.split()) for name in names),
         seats=seats if seats is not None else file_seats,
         rankings=rankings,
         counts=tuple(grouped[r] for r in rankings),

@@ -66,10 +66,11 @@ class Ties:
 
     def _lot(self, group: list[int], *, highest: bool, kind: str) -> int:
         if self.tie_order is not None and all(c in self.tie_order for c in group):
-            # The file's [tie …] order lists the most favoured first.
+            # Droop's [tie …] convention: the candidate listed first is the one picked, for
+            # whatever is being decided (a surplus to transfer, a candidate to exclude).
             ranked = sorted(group, key=self.tie_order.index)
             self._lot_method = "lot (order given in the file)"
-            return ranked[0] if highest else ranked[-1]
+            return ranked[0]
         if self.seed is None:
             names = ", ".join(self.names[c] for c in group)
             raise TieUnresolved(
