@@ -20,6 +20,10 @@ from coproduce.counting.stv.tally import CONTINUING, ELECTED, EXCLUDED
 from coproduce.counting.stv.ties import Ties
 
 
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
 def count_meek(contest: Contest, *, seats: int, seed: str | None = None, precision: int = 9, omega: int = 6) -> Result:
     """Count ``contest`` by Meek's method in ``precision``-place fixed point."""
     from decimal import Decimal
@@ -65,7 +69,7 @@ def count_meek(contest: Contest, *, seats: int, seed: str | None = None, precisi
                     w = 0
                     break
                 if kf:
-                    kept = -(-w * kf // scale)  # rounded up
+                    kept = _ceil_div(w * kf, scale)
                     votes[c] += kept * m
                     w -= kept
                     if w <= 0:
@@ -121,7 +125,8 @@ def count_meek(contest: Contest, *, seats: int, seed: str | None = None, precisi
                 break
             last_surplus = surplus
             for c in elected:
-                keep[c] = -(-(-(-keep[c] * quota // scale)) * scale // votes[c])
+                # kf × quota, then ÷ vote, each rounded up to the precision (rule B.2.f)
+                keep[c] = _ceil_div(_ceil_div(keep[c] * quota, scale) * scale, votes[c])
         if status == "elected":
             continue
         low = min(votes[c] for c in hopeful())
