@@ -75,10 +75,9 @@ def page_messages(context) -> list:
     return list(get_messages(request)) if request is not None else []
 
 
-@pass_context
-def page_url(context, number: int) -> str:
+def page_url(request, number: int) -> str:
     """A link to page ``number`` of a list, keeping the filters in the query string."""
-    query = context["request"].GET.copy()
+    query = request.GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
 

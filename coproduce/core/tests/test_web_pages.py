@@ -1,0 +1,142 @@
+"""The core's pages: home, directory, audit trail, error pages and the layout, in English and Welsh."""
+
+from __future__ import annotations
+
+import pytest
+
+from coproduce.core.services import audit_record
+from coproduce.core.tests.factories import (
+    OrganisationFactory,
+    PlaceFactory,
+    PostcodeFactory,
+    RoleFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ward():
+    return PlaceFactory(code="W05000001", name="Pontypridd Town", name_cy="Tref Pontypridd")
+
+
+def test_home_in_english_has_the_layout_and_a_welsh_link(client):
+    html = client.get("/").content.decode()
+    assert '<html lang="en"' in html
+    assert "What's happening where you live" in html
+    assert 'class="govuk-skip-link"' in html
+    assert 'href="/cy/" lang="cy" hreflang="cy">Cymraeg</a>' in html
+    assert "govuk-crest" not in html and "Crown copyright" not in html  # de-branded
+
+
+def test_home_in_welsh(client):
+    html = client.get("/cy/").content.decode()
+    assert '<html lang="cy"' in html
+    assert "Beth sy’n digwydd lle rydych chi’n byw" in html
+    assert 'href="/" lang="en" hreflang="en">English</a>' in html
+
+
+def test_home_finds_organisations_in_the_ward_of_a_postcode(client, ward):
+    PostcodeFactory(postcode="CF37 1AA", ward=ward)
+    OrganisationFactory(name="Taff Leisure Trust", area=ward)
+    OrganisationFactory(name="Elsewhere Co-op", area=PlaceFactory())
+    html = client.get("/", {"postcode": "cf371aa"}).content.decode()
+    assert "Taff Leisure Trust" in html
+    assert "Elsewhere Co-op" not in html
+    welsh = client.get("/cy/", {"postcode": "cf371aa"}).content.decode()
+    assert "Tref Pontypridd" in welsh
+
+
+def test_home_shows_an_unknown_postcode_as_a_form_error(client, ward):
+    html = client.get("/", {"postcode": "ZZ9 9ZZ"}).content.decode()
+    assert "govuk-error-summary" in html
+    assert 'href="#id_postcode"' in html
+    assert "<title>Error:" in html
+
+
+def test_home_shows_a_signed_in_residents_own_ward(client, ward):
+    OrganisationFactory(name="Taff Leisure Trust", area=ward)
+    client.force_login(UserFactory(ward=ward))
+    assert "Taff Leisure Trust" in client.get("/").content.decode()
+
+
+def test_directory_filters_by_kind_and_ward(client, ward):
+    OrganisationFactory(name="Taff Leisure Trust", area=ward, kind="leisure_trust")
+    OrganisationFactory(name="Taff Housing Co-op", area=ward, kind="housing_coop")
+    OrganisationFactory(name="Far Leisure Trust", area=PlaceFactory(), kind="leisure_trust")
+    html = client.get("/organisations/", {"kind": "leisure_trust", "ward": ward.code}).content.decode()
+    assert "Taff Leisure Trust" in html
+    assert "Taff Housing Co-op" not in html and "Far Leisure Trust" not in html
+    assert "Sefydliadau" in client.get("/cy/organisations/").content.decode()
+
+
+def test_directory_is_paginated(client):
+    OrganisationFactory.create_batch(30)
+    html = client.get("/organisations/").content.decode()
+    assert "30 organisations" in html
+    assert 'class="govuk-pagination' in html
+    assert "Page 2 of 2" in client.get("/organisations/", {"page": 2}).content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_directory_runs_a_constant_number_of_queries(client, django_assert_num_queries, rows):
+    ward = PlaceFactory()
+    OrganisationFactory.create_batch(rows, area=ward)
+    # Wards for the filter, the count, and the page of organisations (with their areas).
+    with django_assert_num_queries(3):
+        assert client.get("/organisations/").status_code == 200
+
+
+def test_unknown_page_is_a_404_in_the_design(client):
+    response = client.get("/cy/no-such-page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Heb ddod o hyd i’r dudalen" in html
+    assert 'class="govuk-service-navigation' in html
+
+
+def test_audit_trail_is_for_the_secretary_only(client):
+    organisation = OrganisationFactory()
+    secretary = RoleFactory(organisation=organisation).person
+    audit_record(
+        actor=secretary, action="test.thing", organisation=organisation, target=organisation, summary="Did a thing"
+    )
+    assert client.get(f"/organisations/{organisation.slug}/audit/").status_code == 302  # to log in
+    client.force_login(UserFactory())
+    assert client.get(f"/organisations/{organisation.slug}/audit/").status_code == 403
+    client.force_login(secretary)
+    _with_mfa(secretary)
+    html = client.get(f"/cy/organisations/{organisation.slug}/audit/").content.decode()
+    assert "Did a thing" in html
+    assert "Trywydd archwilio" in html
+
+
+def test_a_secretary_of_one_organisation_cannot_see_anothers_audit_trail(client):
+    other = OrganisationFactory()
+    secretary = RoleFactory().person
+    _with_mfa(secretary)
+    client.force_login(secretary)
+    assert client.get(f"/organisations/{other.slug}/audit/").status_code == 403
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_audit_trail_runs_a_constant_number_of_queries(client, django_assert_num_queries, rows):
+    organisation = OrganisationFactory()
+    secretary = RoleFactory(organisation=organisation).person
+    _with_mfa(secretary)
+    for number in range(rows):
+        audit_record(
+            actor=UserFactory(), action="test", organisation=organisation, target=organisation, summary=str(number)
+        )
+    client.force_login(secretary)
+    # Session, user, MFA middleware (2), organisation and permission (2 selectors), count, page: 9 whatever the size.
+    with django_assert_num_queries(9):
+        assert client.get(f"/organisations/{organisation.slug}/audit/").status_code == 200
+
+
+def _with_mfa(user):
+    """Secretaries must have two-factor authentication, or the middleware sends them to set it up."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})

@@ -1,0 +1,1 @@
+"""Views for members' pages. Thin: parse the request, call a selector or service, respond."""
