@@ -141,11 +141,14 @@ def count(
     )
 
 
-def mes_engine(compiled: Compiled, utility: str, order: TieOrder) -> Callable[[Fraction], MesRun]:
-    """The MES runner for a per-voter budget: the fast exact one where utilities allow it."""
+def mes_engine(compiled: Compiled, utility: str, order: TieOrder) -> Callable[..., MesRun]:
+    """The MES runner for a per-voter budget: the fast exact one where utilities allow it.
+
+    It takes ``exact_prices=False`` for trial runs whose prices are not reported.
+    """
     if utility in ("cost", "approval"):
         return ConstantUtilityMes(compiled, utility, order).run
-    return lambda voter_budget: run_mes_exact(compiled, utility, voter_budget, order)
+    return lambda voter_budget, exact_prices=True: run_mes_exact(compiled, utility, voter_budget, order)
 
 
 def _mes_with_completion(
@@ -159,9 +162,9 @@ def _mes_with_completion(
     """
     engine = mes_engine(compiled, utility, order)
     start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
-    run = engine(start)
     if completion == "none" or not compiled.n_voters:
-        return run, None
+        return engine(start), None
+    run = engine(start, exact_prices=False)
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = 0
 
@@ -174,16 +177,16 @@ def _mes_with_completion(
         return all(compiled.costs[p] > left for p in candidates if p not in funded)
 
     while True:
-        if completion == "add1-exhaustive" and exhaustive(run):
-            return run, step
-        if all(p in run.round_of for p in candidates):
-            return run, step
-        following = engine(start + step + 1)
+        if (completion == "add1-exhaustive" and exhaustive(run)) or all(p in run.round_of for p in candidates):
+            break
+        following = engine(start + step + 1, exact_prices=False)
         if spent(following) > compiled.budget:
-            return run, step
+            break
         run, step = following, step + 1
         if progress and step % 100 == 0:
             progress(f"add-one completion: step {step}")
+    # Rerun the chosen step with exact prices for the explanations (same decisions).
+    return engine(start + step), step
 
 
 def _explain_mes(compiled: Compiled, run: MesRun, utility: str, outcomes: dict[int, ProjectOutcome]) -> None:

@@ -14,8 +14,8 @@ fast *and* exact:
   equal money (split only when a funded project's supporters are a part of a class) and the money
   of each class as an exact :class:`~fractions.Fraction`. Pricing a project is then a water-filling
   over a few classes whose sizes numpy counts exactly (integers).
-* Prices are compared in floating point; whenever two are within a relative ``1e-9`` (a possible
-  tie), or a project's supporters have within ``1e-9`` of its cost, the decision is re-made in
+* Prices are compared in floating point; whenever two are within a relative ``1e-8`` (a possible
+  tie), or a project's supporters have within ``1e-8`` of its cost, the decision is re-made in
   exact arithmetic from the exact class money. The funded project's price is always exact, so
   money never drifts. The outcome is therefore exactly the exact-arithmetic outcome.
 
@@ -27,6 +27,7 @@ the reference the fast path is tested against.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -36,7 +37,7 @@ from coproduce.counting.pb.profile import Compiled
 from coproduce.counting.pb.ties import TieOrder
 
 # Relative gap under which two floating-point prices are re-compared exactly.
-TOLERANCE = 1e-9
+TOLERANCE = 1e-8
 
 
 @dataclass
@@ -174,11 +175,16 @@ class ConstantUtilityMes:
         self.cost_f = [float(c) for c in compiled.costs]
         self.weights_of = [compiled.weights[s] for s in compiled.supporters]
 
-    def run(self, voter_budget: Fraction) -> MesRun:
-        """MES with every voter starting with ``voter_budget``."""
+    def run(self, voter_budget: Fraction, *, exact_prices: bool = True) -> MesRun:
+        """MES with every voter starting with ``voter_budget``.
+
+        Decisions are always exact. ``exact_prices=False`` skips computing the exact price of
+        each funded project where no decision needs it (add-one completion's trial runs); the
+        run's ``rho`` then holds the floating-point prices.
+        """
         compiled = self.compiled
         run, remaining = _start(compiled, voter_budget, self.utility)
-        state = _Classes(len(compiled.weights), voter_budget, len(remaining) + 1)
+        state = self._classes(voter_budget, len(remaining) + 1)
         # A lower bound on each project's price (prices only rise as money is spent).
         last = {p: self.cost_f[p] / (compiled.backers[p] * self.unit_f[p]) for p in remaining}
         round_number = 0
@@ -193,14 +199,15 @@ class ConstantUtilityMes:
                     break
                 classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
                 histograms[p] = (classes, sizes)
-                total = float(sizes @ state.money_f[classes])
+                cash = state.money_f[classes]
+                total = float(sizes @ cash)
                 cost = self.cost_f[p]
                 if total < cost * (1 - TOLERANCE) or (
                     total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
                 ):
                     dropped.append(p)
                     continue
-                rho = _water_fill(state.money_f[classes], sizes, cost, compiled.backers[p])[0] / self.unit_f[p]
+                rho = _water_fill(cash, sizes, cost, compiled.backers[p])[0] / self.unit_f[p]
                 last[p] = priced[p] = rho
                 best = min(best, rho)
             for p in dropped:
@@ -209,19 +216,43 @@ class ConstantUtilityMes:
             if not priced:
                 break
             near = [p for p, rho in priced.items() if rho <= best * (1 + TOLERANCE)]
-            exact = {p: self._price_exact(p, *histograms[p], state) for p in near}
             if len(near) > 1:
+                # A possible tie: compare exactly.
                 run.exact_rechecks += 1
+                exact = {p: self._price_exact(p, *histograms[p], state) for p in near}
                 low = min(exact.values())
                 near = [p for p in near if exact[p] == low]
             chosen = _choose(run, near, self.order, round_number)
-            rho = exact[chosen]
             run.funded.append(chosen)
             run.round_of[chosen] = round_number
-            run.rho[chosen] = rho
             remaining.remove(chosen)
-            state.pay(compiled.supporters[chosen], histograms[chosen][0], rho * self.unit[chosen])
+            state.pay(chosen, compiled.supporters[chosen], *histograms[chosen], priced[chosen] * self.unit_f[chosen])
+        for p in run.funded:
+            if p in run.round_of and run.round_of[p] > 0:
+                r = run.round_of[p] - 1
+                if exact_prices:
+                    state.ensure_exact(r + 1)
+                    run.rho[p] = state.payments[r] / self.unit[p]
+                else:
+                    run.rho[p] = Fraction(state.payments_f[r]) / self.unit[p]
         return run
+
+    def _classes(self, voter_budget: Fraction, rounds: int) -> _Classes:
+        """Fresh class bookkeeping, reusing this engine's buffers across runs."""
+        buffers = getattr(self, "_buffers", None)
+        groups = len(self.compiled.weights)
+        if buffers is None:
+            capacity = 2 * groups + 64
+            buffers = (
+                np.zeros(groups, dtype=np.int64),
+                np.zeros(capacity, dtype=np.int64),
+                np.zeros(capacity, dtype=np.int64),
+                np.zeros(capacity, dtype=np.float64),
+                np.zeros(capacity, dtype=np.int64),
+            )
+            self._buffers = buffers
+        state = _Classes(voter_budget, *buffers, rounds=rounds, pricer=self._price_exact, unit=self.unit)
+        return state
 
     def _price_exact(self, p: int, classes: np.ndarray, sizes: np.ndarray, state: _Classes) -> Fraction:
         """ρ for project ``p`` in exact arithmetic.
@@ -269,20 +300,78 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) ->
 
 
 class _Classes:
-    """Voters' money during one MES run, by class (see :class:`ConstantUtilityMes`)."""
+    """Voters' money during one MES run, by class (see :class:`ConstantUtilityMes`).
+
+    Payments are applied in floating point; the exact payment of each round is computed only when
+    an exact comparison needs it (:meth:`ensure_exact`), from what the round recorded.
+    """
 
     ZERO = 1  # the class of voters with no money left
 
-    def __init__(self, groups: int, voter_budget: Fraction, rounds: int) -> None:
+    def __init__(
+        self,
+        voter_budget: Fraction,
+        class_of: np.ndarray,
+        parent: np.ndarray,
+        born: np.ndarray,
+        money_f: np.ndarray,
+        remap: np.ndarray,
+        *,
+        rounds: int,
+        pricer: Callable[[int, np.ndarray, np.ndarray, _Classes], Fraction],
+        unit: list[Fraction],
+    ) -> None:
         self.start = voter_budget
-        self.class_of = np.zeros(groups, dtype=np.int64)
-        capacity = 64
-        self.history = np.zeros((capacity, rounds), dtype=np.int64)
-        self.money_f = np.zeros(capacity, dtype=np.float64)
-        self.money_f[0] = float(voter_budget)
+        self.start_f = float(voter_budget)
+        class_of[:] = 0
+        self.class_of = class_of
+        # A class is its parent class plus one funded project: the round it was created in.
+        self.parent, self.born, self.money_f, self.remap = parent, born, money_f, remap
+        self.money_f[0] = self.start_f
+        self.money_f[1] = 0.0
+        self.born[:2] = -1
         self.count = 2  # class 0: everyone at the start; class 1: no money
+        self.width = rounds
+        # History bits (class × round), built from the parent links only when exact sums need them.
+        self.history = np.zeros((0, rounds), dtype=np.int8)
         self.payments: list[Fraction] = []
         self.payments_f: list[float] = []
+        # Per round: the funded project, and its supporters' classes and sizes before paying.
+        self.rounds: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.pricer = pricer
+        self.unit = unit
+        self._known: int | None = None
+
+    def _history(self) -> np.ndarray:
+        """History bits of every class so far (extending the cached matrix)."""
+        done = len(self.history)
+        if done < self.count:
+            extra = np.zeros((self.count - done, self.width), dtype=np.int8)
+            self.history = np.concatenate([self.history, extra])
+            # Classes are created round by round, parents before children.
+            for c in range(max(done, 2), self.count):
+                self.history[c] = self.history[self.parent[c]]
+                self.history[c, self.born[c]] = 1
+        return self.history
+
+    def ensure_exact(self, rounds: int) -> None:
+        """Compute the exact payments of the first ``rounds`` rounds (in order, each needs the last)."""
+        while len(self.payments) < rounds:
+            r = len(self.payments)
+            p, classes, sizes = self.rounds[r]
+            # Pricing round r needs the money before it: only payments of earlier rounds.
+            self._known = r
+            try:
+                self.payments.append(self.pricer(p, classes, sizes, self) * self.unit[p])
+            finally:
+                self._known = None
+
+    def _ensure_known(self) -> int:
+        """Make exact every payment the current question depends on; return how many there are."""
+        if self._known is not None:
+            return self._known
+        self.ensure_exact(len(self.rounds))
+        return len(self.rounds)
 
     def histogram(self, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The classes the given groups are in and how many voters of each."""
@@ -292,12 +381,13 @@ class _Classes:
 
     def exact_total(self, classes: np.ndarray, sizes: np.ndarray) -> Fraction:
         """Σ size × money over the classes, exactly (``b₀·N − Σ_f π_f·K_f``)."""
+        known = self._ensure_known()
         live = classes != self.ZERO
         classes, sizes = classes[live], sizes[live].astype(np.int64)
         total = self.start * int(sizes.sum())
-        if self.payments:
-            per_round = sizes @ self.history[classes, : len(self.payments)]
-            for payment, times in zip(self.payments, per_round.tolist(), strict=True):
+        if known:
+            per_round = sizes @ self._history()[classes, :known].astype(np.int64)
+            for payment, times in zip(self.payments[:known], per_round.tolist(), strict=True):
                 if times:
                     total -= payment * times
         return total
@@ -306,36 +396,38 @@ class _Classes:
         """One class's money, exactly."""
         if c == self.ZERO:
             return Fraction(0)
-        rounds = np.flatnonzero(self.history[c, : len(self.payments)]).tolist()
+        known = self._ensure_known()
+        rounds = np.flatnonzero(self._history()[c, :known]).tolist()
         return self.start - sum((self.payments[r] for r in rounds), Fraction(0))
 
-    def pay(self, members: np.ndarray, classes: np.ndarray, payment: Fraction) -> None:
-        """The groups ``members`` (in ``classes``) each pay ``min(money, payment)``."""
-        r = len(self.payments)
-        self.payments.append(payment)
-        payment_f = float(payment)
+    def pay(self, p: int, members: np.ndarray, classes: np.ndarray, sizes: np.ndarray, payment_f: float) -> None:
+        """Supporters of ``p`` (groups ``members``, in ``classes``) each pay ``min(money, payment)``."""
+        r = len(self.rounds)
+        self.rounds.append((p, classes, sizes))
         self.payments_f.append(payment_f)
         left_f = self.money_f[classes] - payment_f
         broke = left_f <= TOLERANCE * payment_f
         # Near the boundary, decide exactly whether the class can pay in full.
-        for j in np.flatnonzero(np.abs(left_f) <= TOLERANCE * payment_f).tolist():
-            broke[j] = self.exact_money(int(classes[j])) <= payment
+        close = np.flatnonzero(np.abs(left_f) <= TOLERANCE * payment_f).tolist()
+        if close:
+            self.ensure_exact(r + 1)
+            for j in close:
+                broke[j] = self.exact_money(int(classes[j])) <= self.payments[r]
         broke |= classes == self.ZERO
-        new = int((~broke).sum())
+        keep = classes[~broke]
+        new = len(keep)
         if self.count + new > len(self.money_f):
             size = 2 * (self.count + new)
-            self.money_f = np.concatenate([self.money_f, np.zeros(size - len(self.money_f))])
-            self.history = np.concatenate(
-                [self.history, np.zeros((size - len(self.history), self.history.shape[1]), dtype=np.int64)]
-            )
-        remap = np.arange(self.count, dtype=np.int64)
-        keep = classes[~broke]
+            grow = size - len(self.money_f)
+            self.money_f = np.concatenate([self.money_f, np.zeros(grow)])
+            self.parent = np.concatenate([self.parent, np.zeros(grow, dtype=np.int64)])
+            self.born = np.concatenate([self.born, np.zeros(grow, dtype=np.int64)])
+            self.remap = np.concatenate([self.remap, np.zeros(grow, dtype=np.int64)])
         fresh = np.arange(self.count, self.count + new, dtype=np.int64)
-        remap[classes[broke]] = self.ZERO
-        remap[keep] = fresh
-        self.history[fresh] = self.history[keep]
-        self.history[fresh, r] = 1
-        # Recompute from the start (not by subtraction) so rounding does not accumulate.
-        self.money_f[fresh] = float(self.start) - (self.history[fresh, : r + 1] @ np.asarray(self.payments_f))
+        self.parent[fresh] = keep
+        self.born[fresh] = r
+        self.money_f[fresh] = self.money_f[keep] - payment_f
         self.count += new
-        self.class_of[members] = remap[self.class_of[members]]
+        self.remap[classes[broke]] = self.ZERO
+        self.remap[keep] = fresh
+        self.class_of[members] = self.remap[self.class_of[members]]

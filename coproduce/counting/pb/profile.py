@@ -53,30 +53,31 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
         raise ValueError(f"ballots must be one of {BALLOT_MODES}, not {ballots!r}")
     index = {project.id: i for i, project in enumerate(instance.projects)}
     has_points = ballots == "native" and instance.vote_type in POINTS_TYPES
-    one = Fraction(1)
     counts: dict[tuple, int] = {}
     for ballot in instance.ballots:
         listed = [index[p] for p in ballot.projects]
         if not has_points:
             key: tuple = tuple(sorted(set(listed)))
         elif ballot.points is not None:
-            key = tuple(sorted(zip(listed, ballot.points, strict=True)))
+            # Whole points as int: summing Fractions over every ballot would dominate the time.
+            pairs = zip(listed, ballot.points, strict=True)
+            key = tuple(sorted((p, int(x) if x.denominator == 1 else x) for p, x in pairs))
         else:
             size = len(listed)
-            key = tuple(sorted((p, Fraction(size - position)) for position, p in enumerate(listed)))
+            key = tuple(sorted((p, size - position) for position, p in enumerate(listed)))
         counts[key] = counts.get(key, 0) + 1
 
     n_projects = len(instance.projects)
     sup: list[list[int]] = [[] for _ in range(n_projects)]
-    pts: list[list[Fraction]] = [[] for _ in range(n_projects)]
+    pts: list[list[int | Fraction]] = [[] for _ in range(n_projects)]
     votes = [0] * n_projects
     backers = [0] * n_projects
-    score = [Fraction(0)] * n_projects
+    score: list[int | Fraction] = [0] * n_projects
     weights = np.empty(len(counts), dtype=np.float64)
     for group, (key, weight) in enumerate(counts.items()):
         weights[group] = weight
         for entry in key:
-            project, value = (entry, one) if not has_points else entry
+            project, value = (entry, 1) if not has_points else entry
             votes[project] += weight
             if value == 0:
                 continue  # listed with 0 points: counted as a vote (as Pabulib does), but no support
@@ -92,10 +93,10 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
         budget=instance.budget,
         n_voters=len(instance.ballots),
         votes=tuple(votes),
-        score=tuple(score),
+        score=tuple(Fraction(x) for x in score),
         backers=tuple(backers),
         weights=weights,
         supporters=tuple(np.asarray(s, dtype=np.int64) for s in sup),
-        points=tuple(tuple(p) for p in pts),
+        points=tuple(tuple(Fraction(x) for x in p) for p in pts),
         has_points=has_points,
     )

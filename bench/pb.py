@@ -1,0 +1,98 @@
+"""Benchmark our participatory-budgeting engine against pabutools on the saved Pabulib files.
+
+    .venv/bin/python bench/pb.py                 # every saved instance, every rule
+    .venv/bin/python bench/pb.py --headline      # only MES + add-one completion on Warszawa 2026
+    .venv/bin/python bench/pb.py FILE …          # chosen files
+
+Our time is measured now (counting only; reading the file is printed separately). pabutools'
+time is NOT rerun here — it takes minutes to hours on the big files — but read from
+``bench/pabutools_timings.json``, which ``bench/pabutools_oracle.py`` recorded on this machine
+(niced, sharing two cores with other work; ``profile: multi`` marks runs where pabutools grouped
+identical ballots itself, which made it faster than with a plain profile). The ``agree`` column
+compares our selection with pabutools' recorded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coproduce.counting.pb import count, read_pb  # noqa: E402
+
+DATA = Path(os.environ.get("COPRODUCE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "pabulib"
+TIMINGS = ROOT / "bench" / "pabutools_timings.json"
+EXPECTED = ROOT / "coproduce" / "counting" / "tests" / "fixtures" / "pb" / "pabutools_expected.json"
+
+RULES = {
+    "greedy-cost": {"rule": "greedy"},
+    "mes-cost": {"rule": "mes", "utility": "cost"},
+    "mes-approval": {"rule": "mes", "utility": "approval"},
+    "mes-cost-add1e": {"rule": "mes", "utility": "cost", "completion": "add1-exhaustive"},
+    "mes-cost-add1": {"rule": "mes", "utility": "cost", "completion": "add1"},
+}
+HEADLINE = "Poland_Warszawa_2026.pb"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--headline", action="store_true")
+    args = parser.parse_args()
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    expected = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+    if args.headline:
+        files = [DATA / HEADLINE]
+    else:
+        files = args.files or sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
+    print("pabutools times: recorded by bench/pabutools_oracle.py (not rerun); ours: measured now")
+    print(f"{'file':<58} {'rule':<15} {'read s':>7} {'ours s':>8} {'pabutools s':>12} {'ratio':>8}  agree")
+    slow: list[str] = []
+    for path in files:
+        started = time.perf_counter()
+        instance = read_pb(path)
+        read_s = time.perf_counter() - started
+        for task, options in RULES.items():
+            if task == "mes-cost-add1" and path.name != HEADLINE and not args.files:
+                continue  # equalshares.net's add1 is benchmarked on the headline instance
+            if task == "mes-cost-add1e" and task not in timings.get(path.name, {}) and not args.files:
+                continue  # only where pabutools was run too
+            started = time.perf_counter()
+            result = count(instance, ballots="approval", tie_break="project-id", **options)
+            ours = time.perf_counter() - started
+            theirs = timings.get(path.name, {}).get(task, {})
+            if "seconds" in theirs:
+                their_text = f"{theirs['seconds']:.2f}"
+                ratio = f"{theirs['seconds'] / ours:.0f}x" if ours > 0 else "-"
+            elif "timeout" in theirs:
+                their_text, ratio = f">{theirs['timeout']:.0f}", f">{theirs['timeout'] / ours:.0f}x"
+            else:
+                their_text, ratio = "-", "-"
+            known = expected.get(path.name, {}).get(task)
+            agree = "-" if known is None else ("yes" if sorted(known) == sorted(result.selected) else "NO")
+            print(
+                f"{path.name[:58]:<58} {task:<15} {read_s:>7.2f} {ours:>8.3f} {their_text:>12} {ratio:>8}  {agree}",
+                flush=True,
+            )
+            if ours + read_s > 5:
+                slow.append(f"{path.name} {task}: {ours + read_s:.1f} s")
+        if path.name == HEADLINE:
+            print(f"  peak memory so far (this process): {_peak_mb():.0f} MB", flush=True)
+    print(f"peak memory of this process: {_peak_mb():.0f} MB")
+    print("over 5 s (read + count):", "; ".join(slow) if slow else "none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
