@@ -1,0 +1,1 @@
+"""Tests that span the whole project (browser journeys); app tests live beside their apps."""
