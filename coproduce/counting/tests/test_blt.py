@@ -1,0 +1,106 @@
+"""BLT and .dat readers: every quirk in PROVENANCE.md, and clear refusals with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coproduce.counting.errors import InputError
+from coproduce.counting.formats.blt import parse_blt
+from coproduce.counting.formats.dat import parse_dat
+from coproduce.counting.stv import count, read_blt, read_dat
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stv"
+
+
+def test_quirky_file_bom_withdrawn_commas_names_title():
+    contest = read_blt(FIXTURES / "quirks.blt")
+    assert contest.candidates == ("Ann ONE (Party A)", "Bob TWO (Ind)", 'Cat THREE "Green"', "Dan FOUR")
+    assert contest.title == "Unquoted title without newline"
+    assert contest.withdrawn == frozenset({3})
+    assert contest.seats == 2
+    # "2,2,1,0" is weight 2 for 2 > 1; weights above 1 are kept as counts.
+    assert dict(zip(contest.rankings, contest.counts, strict=True)) == {(0, 1): 3, (1, 0): 2, (2,): 1, (3, 0): 2}
+
+
+def test_withdrawn_candidate_gets_no_votes():
+    result = count(read_blt(FIXTURES / "quirks.blt"), rules="scottish")
+    assert all(stage.totals[3] == 0 for stage in result.stages)
+    assert 3 not in result.elected
+    # The paper "4 1" counts for Ann: 3 + 2 = 5 of 8 valid first preferences.
+    assert result.stages[0].totals[0] == 5
+    assert result.valid == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "words"),
+    [
+        ("bad_token.blt", 3, "expected a candidate number, found 'x'"),
+        ("equal_rank.blt", 3, "equal rankings"),
+        ("no_end.blt", None, "no end-of-ballots line"),
+    ],
+)
+def test_malformed_files_are_refused_with_file_line_and_reason(name, line, words):
+    with pytest.raises(InputError) as caught:
+        read_blt(FIXTURES / name)
+    error = caught.value
+    assert error.file == str(FIXTURES / name)
+    if line is not None:
+        assert error.line == line
+    assert words in error.reason
+    assert str(error).startswith(str(FIXTURES / name))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty file"),
+        ("three 1\n", "expected 'CANDIDATES SEATS'"),
+        ("2 1\n1 3 0\n0\n", "out of range"),
+        ("2 1\n1 1 1 0\n0\n", "ranked twice"),
+        ('2 1\n1 1 0\n0\n"A"\n', "expected 2 candidate names"),
+        ("2 1\n1 1 2\n0\n", "must end with 0"),
+    ],
+)
+def test_parse_errors(text, reason):
+    with pytest.raises(InputError, match=reason):
+        parse_blt(text, file="x.blt")
+
+
+def test_droop_options_nick_and_tie():
+    contest = parse_blt('3 1\n[nick a b c]\n[tie 3 2 1]\n[withdrawn c]\n2 a b 0\n1 b 0\n0\n"A"\n"B"\n"C"\n"T"\n')
+    assert contest.tie_order == (2, 1, 0)
+    assert contest.withdrawn == frozenset({2})
+    assert contest.rankings == ((0, 1), (1,))
+
+
+def test_dat_rank_vectors_become_preference_orders():
+    text = "7 Ward\n2 3 2 5\nAnn A, Lab\nBob B, SNP\nCat C, Con\n3 2 1 0\n2 0 0 1\n"
+    contest = parse_dat(text, file="w.dat")
+    assert contest.rankings == ((1, 0), (2,))
+    assert contest.counts == (3, 2)
+    assert contest.seats == 2
+    with pytest.raises(InputError, match="header promises"):
+        parse_dat(text.replace("2 3 2 5", "2 3 2 6"), file="w.dat")
+    with pytest.raises(InputError, match="share a rank") as caught:
+        parse_dat(text.replace("3 2 1 0", "3 1 1 0"), file="w.dat")
+    assert caught.value.line == 6
+
+
+def test_all_real_files_read(shared_data):
+    """Every McCune BLT and Mollison .dat file reads, and both sources agree on a 2022 ward."""
+    folder = shared_data("stv")
+    failures = []
+    blts = sorted((folder / "scot-elex-mccune" / "blt_files").glob("*/*.blt"))
+    dats = sorted((folder / "scotland-2022-mollison").glob("**/*.dat"))
+    assert len(blts) == 1100 and len(dats) == 355
+    for path in dats:
+        try:
+            read_dat(path)
+        except InputError as error:
+            failures.append(str(error))
+    assert not failures, failures
+    perth = read_blt(folder / "scot-elex-mccune/blt_files/5_cands/perth_kinross_2016_by_election_ward9.blt")
+    assert perth.candidates[3] == "Wilma LUMSDEN"
+    assert perth.seats == 1

@@ -1,0 +1,75 @@
+"""The ``coproduce count stv`` command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+COPRODUCE = ROOT / ".venv" / "bin" / "coproduce"
+FIXTURES = Path(__file__).parent / "fixtures" / "stv"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(COPRODUCE), "count", "stv", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_json_lines_for_several_files_and_failure_after_counting_the_rest():
+    good = str(FIXTURES / "quirks.blt")
+    bad = str(FIXTURES / "bad_token.blt")
+    proc = run(good, bad, good, "--format", "json")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        record = json.loads(line)
+        assert record["file"] == good
+        assert record["rules"] == "scottish"
+        assert record["seats"] == 2
+        assert record["quota"] == "3.00000"  # floor(8 / 3) + 1
+        assert record["elected"] == [1, 2]
+        assert len(record["stages"]) >= 1
+    assert f"{bad}:3: expected a candidate number" in proc.stderr
+
+
+def test_table_and_csv_formats_and_options():
+    good = str(FIXTURES / "quirks.blt")
+    table = run(good, "--seats", "1", "--format", "table")
+    assert table.returncode == 0, table.stderr
+    assert "Quota: 5.00000" in table.stdout and "Elected, in order:" in table.stdout
+    csv_out = run(good, "--rules", "meek", "--format", "csv")
+    assert csv_out.returncode == 0, csv_out.stderr
+    assert csv_out.stdout.splitlines()[0].startswith("file,rules,stage")
+    assert ",meek," in csv_out.stdout
+
+
+def test_tie_needing_a_lot_is_refused_without_seed_and_repeatable_with_one(tmp_path):
+    tie = tmp_path / "tie.blt"
+    tie.write_text('2 1\n1 1 0\n1 2 0\n0\n"A"\n"B"\n"coin"\n')
+    refused = run(str(tie))
+    assert refused.returncode == 1
+    assert "give a seed" in refused.stderr
+    first = run(str(tie), "--seed", "2026-05-07", "--format", "json")
+    second = run(str(tie), "--seed", "2026-05-07", "--format", "json")
+    assert first.returncode == 0
+    assert first.stdout == second.stdout
+    record = json.loads(first.stdout)
+    assert record["seed"] == "2026-05-07"
+    assert any("lot" in t["method"] for s in record["stages"] for t in s["tie_breaks"])
+
+
+def test_no_django_imported():
+    code = (
+        "import sys; from coproduce.cli import main; "
+        f"main(['count', 'stv', {str(FIXTURES / 'quirks.blt')!r}, '--format', 'json']); "
+        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    assert "coproduce.counting.stv.scottish" in imported  # the count really ran
+    assert not [m for m in imported if m == "django" or m.startswith("django.")]

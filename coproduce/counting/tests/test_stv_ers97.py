@@ -1,0 +1,91 @@
+"""ERS97 golden tests, worked by hand from the rules (no ERS97 ballot file with a published
+result is available). Candidates are 0-based here; values are in hundredths."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from coproduce.counting.stv import Contest, count
+
+
+def contest(seats: int, ballots: dict[tuple[int, ...], int], n: int) -> Contest:
+    return Contest(
+        candidates=tuple("ABCDEFGHIJK"[:n]),
+        seats=seats,
+        rankings=tuple(ballots),
+        counts=tuple(ballots.values()),
+    )
+
+
+def test_model_election_opening():
+    """ERS booklet §8: 753 valid votes, 6 seats, quota 107.58; Smith's 134 first preferences
+    give a surplus of 26.42 over 123 transferable papers: value 0.21, 0.59 non-transferable."""
+    ballots = {(0, 1): 123, (0,): 11}
+    # 619 further first preferences spread over ten candidates, all below the quota.
+    ballots.update({(k,): 61 for k in range(1, 10)})
+    ballots[(10,)] = 70
+    result = count(contest(6, ballots, 11), rules="ers97", seed="model")  # later stages tie
+    assert result.valid == Decimal("753.00")
+    assert result.quota == Decimal("107.58")
+    assert result.stages[0].elected == (0,)
+    stage = result.stages[1]
+    assert stage.action == "surplus" and stage.subjects == (0,)
+    assert stage.transfer_value == Decimal("0.21")
+    assert stage.transfers[1] == Decimal("25.83")  # 123 × 0.21
+    assert stage.non_transferable == Decimal("0.59")
+    assert stage.totals[0] == Decimal("107.58")
+
+
+def test_deferred_surplus_and_bulk_exclusion():
+    """A 30, B 28, C 20, D 5, E 3 for 2 seats: quota 86/3 → 28.67. A's surplus 1.33 is
+    smaller than the gap D − E = 2, so it is deferred; E and D together (8 + 1.33) are below
+    C (20), so both are excluded at once. Their papers take B to 31: elected."""
+    ballots = {(0,): 30, (1,): 28, (2,): 20, (3, 2): 5, (4, 1): 3}
+    result = count(contest(2, ballots, 5), rules="ers97")
+    assert result.quota == Decimal("28.67")
+    assert result.stages[0].elected == (0,)
+    stage = result.stages[1]
+    assert stage.action == "exclusion"
+    assert set(stage.excluded) == {3, 4}
+    assert stage.totals == tuple(Decimal(v) for v in ("30.00", "31.00", "25.00", "0.00", "0.00"))
+    assert result.elected == (0, 1)
+    assert any("deferred" in note for note in result.notes)
+
+
+def test_last_parcel_only_with_truncated_value():
+    """A 13, B 3 (B→A→C), C 13, D 12; 2 seats, quota 41/3 → 13.67. B is excluded and A
+    reaches 16: only the last parcel (B's 3 papers) is examined, at 2.33/3 = 0.77
+    (truncated), so C gains 2.31 and 0.02 is non-transferable; C is elected."""
+    ballots = {(0,): 13, (1, 0, 2): 3, (2,): 13, (3,): 12}
+    result = count(contest(2, ballots, 4), rules="ers97")
+    assert result.quota == Decimal("13.67")
+    assert result.stages[1].excluded == (1,)
+    assert result.stages[1].elected == (0,)
+    surplus = result.stages[2]
+    assert surplus.subjects == (0,)
+    assert surplus.transfer_value == Decimal("0.77")
+    assert surplus.totals[2] == Decimal("15.31")
+    assert surplus.non_transferable == Decimal("0.02")
+    assert result.elected == (0, 2)
+
+
+def test_transfer_value_is_capped_at_present_value():
+    """A 11 (one paper A→B), B 2, C 3; 2 seats: quota 16/3 → 5.34. A's surplus 5.66 over one
+    transferable paper would be 5.66 a paper: capped at its value 1.00, 4.66 non-transferable."""
+    ballots = {(0, 1): 1, (0,): 10, (1,): 2, (2,): 3}
+    result = count(contest(2, ballots, 3), rules="ers97")
+    assert result.quota == Decimal("5.34")
+    stage = result.stages[1]
+    assert stage.transfer_value == Decimal("1.00")  # 5.66 / 1 paper, capped at its value 1.00
+    assert stage.non_transferable == Decimal("4.66")
+
+
+def test_ties_resolved_by_earliest_differing_stage():
+    """C and D tie for exclusion at stage 2 (both 5); at stage 1 C had 4 and D 5, so C goes."""
+    ballots = {(0,): 8, (0, 2): 2, (1,): 6, (2,): 4, (3,): 5, (4, 3): 1}
+    # A 10 ≥ quota 26/3 → 8.67; surplus 1.33 over 2 papers → 0.66 each to C: C 5.32.
+    result = count(contest(2, ballots, 5), rules="ers97")
+    assert result.stages[0].elected == (0,)
+    assert result.stages[0].totals[2] < result.stages[0].totals[3]
+    excluded = [c for stage in result.stages for c in stage.excluded]
+    assert excluded[0] == 4  # E (1) goes first
