@@ -88,8 +88,14 @@ def test_relabelling_and_ballot_order_change_nothing(contest, rnd, rules):
         counts=tuple(shuffled.counts[i] for i in order),
     )
     other = count(shuffled, rules=rules)
-    assert [shuffled.candidates[c] for c in other.elected] == [contest.candidates[c] for c in base.elected]
     assert base.quota == other.quota
+    if rules == "meek":
+        # The reference rule reports candidates elected in the same iteration in file order,
+        # so only the set (and the action count) is label-free.
+        assert {shuffled.candidates[c] for c in other.elected} == {contest.candidates[c] for c in base.elected}
+        assert len(base.stages) == len(other.stages)
+        return
+    assert [shuffled.candidates[c] for c in other.elected] == [contest.candidates[c] for c in base.elected]
     for a, b in zip(base.stages, other.stages, strict=True):
         assert [a.totals[c] for c in range(len(perm))] == [b.totals[perm[c]] for c in range(len(perm))]
 
