@@ -131,52 +131,67 @@ def main() -> int:
         default=20000,
         help="use pabutools' multiprofile (grouped identical ballots) above this many voters",
     )
-    parser.add_argument("--one", nargs=3, metavar=("FILE", "TASK", "MULTI"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(_run_one(Path(args.one[0]), args.one[1], args.one[2] == "1")))
+    if args.child:
+        # FILE MULTI TASK…: one process per file, so pabutools is imported once per file.
+        path, multi, tasks = Path(args.child[0]), args.child[1] == "1", args.child[2:]
+        for task in tasks:
+            print(json.dumps({"task": task, **_run_one(path, task, multi)}), flush=True)
         return 0
 
     files = args.files or sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
-    # The two huge add-one runs go last so everything else is recorded first.
-    jobs = [(f, t) for t in args.tasks for f in files if not (t == "mes-cost-add1e" and f.name in ADD1_BIG)]
-    jobs += [(f, t) for t in args.tasks for f in files if t == "mes-cost-add1e" and f.name in ADD1_BIG]
-    for number, (path, task) in enumerate(jobs, 1):
-        expected, timings = _load(EXPECTED), _load(TIMINGS)
+    # Pass 1: every file, everything but the two huge add-one runs; pass 2: those two.
+    passes = [
+        [(f, [t for t in args.tasks if not (t == "mes-cost-add1e" and f.name in ADD1_BIG)]) for f in files],
+        [(f, ["mes-cost-add1e"]) for f in files if f.name in ADD1_BIG and "mes-cost-add1e" in args.tasks],
+    ]
+    for number, (path, tasks) in enumerate([job for jobs in passes for job in jobs], 1):
+        timings = _load(TIMINGS)
         voters = _voters(path)
-        if not _wanted(path, task, voters):
-            continue
-        done = timings.get(path.name, {}).get(task)
-        if not args.redo and done is not None and "timeout" not in done:
+        pending = []
+        for task in tasks:
+            done = timings.get(path.name, {}).get(task)
+            if _wanted(path, task, voters) and (args.redo or done is None or "timeout" in done or "error" in done):
+                pending.append(task)
+        if not pending:
             continue
         multi = "1" if voters > args.multi_above else "0"
-        limit = args.big_timeout if path.name in ADD1_BIG and task == "mes-cost-add1e" else args.timeout
-        print(f"[{number}/{len(jobs)}] {path.name} {task} …", file=sys.stderr, flush=True)
+        big = path.name in ADD1_BIG and pending == ["mes-cost-add1e"]
+        limit = args.big_timeout if big else args.timeout * len(pending)
+        print(f"[{number}] {path.name} {' '.join(pending)} …", file=sys.stderr, flush=True)
         started = time.perf_counter()
+        error = ""
         try:
             child = subprocess.run(
-                [sys.executable, __file__, "--one", str(path), task, multi],
+                [sys.executable, __file__, "--child", str(path), multi, *pending],
                 capture_output=True,
                 text=True,
                 timeout=limit,
-                check=True,
+                check=False,
             )
-            result = json.loads(child.stdout)
-            expected.setdefault(path.name, {})[task] = result.pop("selected")
-            timing: dict[str, object] = result
-        except subprocess.TimeoutExpired:
-            timing = {"timeout": limit}
-        except subprocess.CalledProcessError as error:
-            timing = {"error": error.stderr.strip().splitlines()[-1] if error.stderr.strip() else "failed"}
-        timing["wall_seconds"] = round(time.perf_counter() - started, 3)
-        print(f"    {timing}", file=sys.stderr, flush=True)
-        # Re-read both files so parallel edits of other tasks are not lost.
-        fresh_expected, fresh_timings = _load(EXPECTED), _load(TIMINGS)
-        if path.name in expected and task in expected[path.name]:
-            fresh_expected.setdefault(path.name, {})[task] = expected[path.name][task]
-        fresh_timings.setdefault(path.name, {})[task] = timing
-        _save(EXPECTED, fresh_expected)
-        _save(TIMINGS, fresh_timings)
+            output = child.stdout
+            if child.returncode:
+                error = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else "failed"
+        except subprocess.TimeoutExpired as expired:
+            output = expired.stdout.decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+            error = "timeout"
+        results = {line["task"]: line for line in map(json.loads, output.splitlines())}
+        expected, timings = _load(EXPECTED), _load(TIMINGS)
+        for task in pending:
+            if task in results:
+                result = results[task]
+                result.pop("task")
+                expected.setdefault(path.name, {})[task] = result.pop("selected")
+                timings.setdefault(path.name, {})[task] = result
+            elif error == "timeout":
+                timings.setdefault(path.name, {})[task] = {"timeout": round(limit)}
+                break  # the tasks after it did not start
+            else:
+                timings.setdefault(path.name, {})[task] = {"error": error}
+        print(f"    {time.perf_counter() - started:.1f} s; {error or 'ok'}", file=sys.stderr, flush=True)
+        _save(EXPECTED, expected)
+        _save(TIMINGS, timings)
     return 0
 
 

@@ -262,16 +262,15 @@ class ConstantUtilityMes:
         re-compared exactly. If one of those is on the wrong side, every class is walked exactly.
         """
         cost, votes = self.compiled.costs[p], self.compiled.backers[p]
-        payment_f, order, capped = _water_fill(state.money_f[classes], sizes, self.cost_f[p], votes)
-        ordered, counts = classes[order], sizes[order]
-        paid = state.exact_total(ordered[:capped], counts[:capped])
-        payment = (cost - paid) / (votes - int(counts[:capped].sum()))
-        cash_f = state.money_f[ordered]
-        near = np.flatnonzero(np.abs(cash_f - payment_f) <= TOLERANCE * payment_f)
-        money = {j: state.exact_money(int(ordered[j])) for j in near.tolist()}
-        if all((money[j] <= payment) if j < capped else (money[j] >= payment) for j in money):
+        cash_f = state.money_f[classes]
+        payment_f, capped = _water_fill(cash_f, sizes, self.cost_f[p], votes)
+        paid = state.exact_total(classes[capped], sizes[capped])
+        payment = (cost - paid) / (votes - int(sizes[capped].sum()))
+        near = np.flatnonzero(np.abs(cash_f - payment_f) <= TOLERANCE * payment_f).tolist()
+        money = {j: state.exact_money(int(classes[j])) for j in near}
+        if all((money[j] <= payment) if capped[j] else (money[j] >= payment) for j in near):
             return payment / self.unit[p]
-        pairs = sorted((state.exact_money(int(c)), int(n)) for c, n in zip(ordered, counts, strict=True))
+        pairs = sorted((state.exact_money(int(c)), int(n)) for c, n in zip(classes, sizes, strict=True))
         paid, left = Fraction(0), votes
         for cash, size in pairs:
             payment = (cost - paid) / left
@@ -282,21 +281,25 @@ class ConstantUtilityMes:
         raise AssertionError("affordable project without a price")  # pragma: no cover
 
 
-def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) -> tuple[float, np.ndarray, int]:
+def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) -> tuple[float, np.ndarray]:
     """The payment π per supporter with Σ size·min(cash, π) = cost, in floating point.
 
-    Returns π, the order of the classes by money, and how many of them (the poorest) pay all they
-    have.
+    Returns π and which classes pay all they have (money below π). Starting from the equal split,
+    classes that cannot pay it are capped and the rest share the remainder, until no new class is
+    capped (π only rises, so this ends; in practice after two or three passes, with no sort).
     """
-    order = np.argsort(cash, kind="stable")
-    cash, sizes = cash[order], sizes[order]
-    spent = sizes * cash
-    paid_before = np.cumsum(spent) - spent
-    left_before = votes - (np.cumsum(sizes) - sizes)
-    payment = (cost - paid_before) / left_before
-    fits = np.flatnonzero(payment <= cash * (1 + TOLERANCE))
-    capped = int(fits[0]) if len(fits) else len(cash) - 1
-    return float(payment[capped]), order, capped
+    payment = cost / votes
+    capped = cash < payment
+    while True:
+        paid = float(sizes[capped] @ cash[capped])
+        left = votes - float(sizes[capped].sum())
+        if left <= 0:
+            return math.inf, capped
+        payment = (cost - paid) / left
+        again = cash < payment
+        if (again == capped).all():
+            return payment, capped
+        capped = again
 
 
 class _Classes:
