@@ -33,8 +33,18 @@ def test_every_extracted_string_is_in_the_catalogue(tmp_path):
     # The same extraction as scripts/messages.sh (Python and Jinja2 through babel.cfg).
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", *KEYWORDS]
-        + ["-o", str(pot), "coproduce"],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            *KEYWORDS,
+            "-o",
+            pot,
+            "coproduce",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,

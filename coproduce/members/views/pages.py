@@ -39,7 +39,7 @@ def join(request, slug: str):
     org = core_selectors.organisation_get(slug=slug)
     language = get_language()
     form = JoinForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         classes=selectors.classes_open_to_applications(organisation=org),
         language=language,
     )
@@ -79,7 +79,7 @@ def mine(request):
 def withdraw(request, membership_id: int):
     """Withdraw some or all of my shares (all of them ends the membership)."""
     membership = selectors.membership_for_member(user=request.user, membership_id=membership_id)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         shares = form.cleaned_data["shares"]
         done = call_service(

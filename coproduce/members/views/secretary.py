@@ -41,7 +41,7 @@ def decide(request, slug: str, membership_id: int):
     membership = selectors.application_for_decision(
         user=request.user, organisation=organisation, membership_id=membership_id
     )
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         name = membership.person.get_full_name()
         if form.cleaned_data["decision"] == "admit":
