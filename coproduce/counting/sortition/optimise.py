@@ -20,10 +20,12 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, new_highs
+from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, SwapSearch, new_highs
 
 # A panel is added only if it beats the dual price by more than this.
 PRICE_TOL = 1e-9
+# Local searches per iteration, from the panels the dual prices value most.
+SWAP_STARTS = 3
 # Dual prices above this mark a person as tight (fixed) in LEXIMIN.
 FIX_TOL = 1e-7
 # Fixed probabilities are imposed with this slack, so accumulated LP round-off cannot make
@@ -56,6 +58,8 @@ class _Master:
         h = new_highs()
         h.setOptionValue("primal_feasibility_tolerance", 1e-10)
         h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        # Primal simplex: a new column keeps the basis primal feasible, so re-solves are short.
+        h.setOptionValue("simplex_strategy", 4)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         # Rows 0..n-1: coverage of group g minus z >= 0; row n: probabilities sum to 1.
         h.addRows(
@@ -73,6 +77,7 @@ class _Master:
         self.columns: list[tuple[int, ...]] = []
         self.known: set[tuple[int, ...]] = set()
         self.fixed = np.full(n, np.nan)
+        self._matrix = np.zeros((0, n))
 
     def add(self, counts: tuple[int, ...]) -> bool:
         if counts in self.known:
@@ -83,6 +88,12 @@ class _Master:
         share = np.array([counts[g] / self.inst.sizes[g] for g in rows])
         self.h.addCol(0.0, 0.0, INF, len(rows) + 1, np.r_[rows, self.inst.n_groups].astype(np.int32), np.r_[share, 1.0])
         return True
+
+    def matrix(self) -> np.ndarray:
+        """The panels as rows of a matrix (grown in blocks, not rebuilt every iteration)."""
+        if self._matrix.shape[0] < len(self.columns):
+            self._matrix = np.vstack([self._matrix, np.array(self.columns[self._matrix.shape[0] :])])
+        return self._matrix
 
     def fix(self, groups: np.ndarray, value: float) -> None:
         """Hold ``groups`` at probability >= value and take them out of the objective."""
@@ -144,13 +155,26 @@ def _seed_columns(inst: Instance, oracle: PanelOracle, master: _Master) -> None:
         covered |= newly
 
 
-def _generate(master: _Master, oracle: PanelOracle) -> tuple[float, np.ndarray, float, int]:
-    """Add panels until none beats the dual prices: (z, duals, certified upper bound, iterations)."""
+def _generate(master: _Master, oracle: PanelOracle, search: SwapSearch) -> tuple[float, np.ndarray, float, int]:
+    """Add panels until none beats the dual prices: (z, duals, certified upper bound, iterations).
+
+    Swaps from the best current panels find most improving panels; the MIP is asked only when
+    they fail, and its answer (with its dual bound) is what certifies the end.
+    """
     iterations = 0
+    sizes = np.asarray(master.inst.sizes)
     while True:
         iterations += 1
         z, duals, price = master.solve()
-        weights = duals / np.asarray(master.inst.sizes)
+        weights = duals / sizes
+        values = master.matrix() @ weights
+        added = False
+        for start in np.argsort(-values, kind="stable")[:SWAP_STARTS]:
+            candidate = search.improve(master.columns[start], weights)
+            if np.dot(weights, candidate) > price + PRICE_TOL:
+                added |= master.add(candidate)
+        if added:
+            continue
         found = oracle.best(weights)
         assert found is not None
         counts, value, dual_bound = found
@@ -164,8 +188,9 @@ def optimise(inst: Instance, *, leximin: bool) -> Lottery:
     """Run MAXIMIN (one round) or LEXIMIN (rounds until everyone is fixed)."""
     oracle = PanelOracle(inst)
     master = _Master(inst)
+    search = SwapSearch(inst)
     _seed_columns(inst, oracle, master)
-    z, duals, bound, iterations = _generate(master, oracle)
+    z, duals, bound, iterations = _generate(master, oracle, search)
     first_bound = bound
     rounds = 1
     if leximin:
@@ -177,7 +202,7 @@ def optimise(inst: Instance, *, leximin: bool) -> Lottery:
             master.fix(tight, z)
             if not np.isnan(master.fixed).any():
                 break
-            z, duals, _bound, more = _generate(master, oracle)
+            z, duals, _bound, more = _generate(master, oracle, search)
             iterations += more
             rounds += 1
         master.solve()

@@ -148,3 +148,69 @@ def check_panel(inst: Instance, counts: tuple[int, ...]) -> str | None:
         if sum(counts[g] for g in members) > 1:
             return "two members of one household"
     return None
+
+
+class SwapSearch:
+    """Cheap improving panels: best-improvement local search by one-for-one swaps.
+
+    Column generation spends most of its time proving a panel is best; most of the panels it
+    adds need no proof, only to beat the current dual price. Starting from panels already in
+    the lottery we swap one member for another while every quota and household stays met, and
+    hand the MIP only the iterations where no swap helps. The MIP still certifies the end.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        n = inst.n_groups
+        n_quotas = len(inst.quota_rows)
+        # quota_of[g, j]: index of group g's quota row for feature j.
+        member = np.zeros((n, n_quotas), dtype=bool)
+        for q, (_lo, _hi, members) in enumerate(inst.quota_rows):
+            member[list(members), q] = True
+        self.member = member.astype(np.int64)
+        # rows[g, j]: the quota row of group g's value of feature j (one per feature).
+        self.rows = np.nonzero(member)[1].reshape(n, -1)
+        self.low = np.array([lo for lo, _hi, _m in inst.quota_rows])
+        self.high = np.array([hi for _lo, hi, _m in inst.quota_rows])
+        self.sizes = np.asarray(inst.sizes)
+        self.home = np.full(n, -1)
+        for h, members in enumerate(inst.households):
+            self.home[list(members)] = h
+        self.n_homes = len(inst.households)
+
+    def improve(self, counts: tuple[int, ...], weights: np.ndarray) -> tuple[int, ...]:
+        """A local optimum reached from ``counts`` by improving swaps."""
+        c = np.array(counts)
+        for _ in range(4 * self.inst.k):
+            support = np.flatnonzero(c)
+            # Only groups worth more than the cheapest member can improve the panel; dual
+            # prices are sparse, so this is usually a handful of groups.
+            into = np.flatnonzero((weights > weights[support].min() + 1e-12) & (c < self.sizes))
+            if into.size == 0:
+                break
+            out = support[weights[support] < weights[into].max() - 1e-12]
+            totals = c @ self.member  # members per quota row
+            removable = totals - 1 >= self.low  # a quota row may lose one
+            addable = totals + 1 <= self.high  # a quota row may gain one
+            # A swap a -> b is allowed if, for every feature where a and b differ, a's row may
+            # lose one and b's row may gain one.
+            rows_a, rows_b = self.rows[out], self.rows[into]
+            ok = np.ones((len(out), len(into)), dtype=bool)
+            for j in range(self.rows.shape[1]):
+                same = rows_a[:, j, None] == rows_b[None, :, j]
+                ok &= same | (removable[rows_a[:, j]][:, None] & addable[rows_b[:, j]][None, :])
+            if self.n_homes:
+                occupied = np.zeros(self.n_homes + 1, dtype=np.int64)
+                np.add.at(occupied, self.home, c)  # index -1 collects the unshared
+                home_b = self.home[into][None, :]
+                freed = self.home[out][:, None] == home_b
+                ok &= (home_b < 0) | (occupied[home_b] - freed == 0)
+            delta = np.where(ok, weights[into][None, :] - weights[out][:, None], -np.inf)
+            if delta.size == 0:
+                break
+            best = int(np.argmax(delta))
+            if delta.flat[best] <= 1e-12:
+                break
+            c[out[best // delta.shape[1]]] -= 1
+            c[into[best % delta.shape[1]]] += 1
+        return tuple(int(x) for x in c)

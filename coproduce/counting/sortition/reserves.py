@@ -47,7 +47,10 @@ def replacements(
         return oracle.best(np.zeros(inst.n_groups)) is not None
 
     if not feasible():
-        raise InputError("no replacements can complete the panel within the quotas", file=targets.source)
+        raise InputError(
+            "no respondents left can replace these drop-outs within the quotas and households",
+            file=targets.source,
+        )
     on_panel = set(panel)
     candidates = sorted(pid for pid in pool.ids if pid not in on_panel)
     chosen: list[str] = []

@@ -84,13 +84,20 @@ def test_hand_made_pool_leximin() -> None:
     assert not {"m4", "m5"} <= set(result.panel)
 
 
-def test_household_constraint_binds() -> None:
-    """If m2..m5 all share one home, only one of them can serve: the lottery must reflect it."""
+def test_household_constraint_binds(tmp_path: Path) -> None:
+    """If m2..m5 share one home, only one of them can serve: m1 is on every panel."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,gender,age,home\n"
+        "f1,Female,Young,a\nf2,Female,Young,b\nf3,Female,Old,c\nm1,Male,Young,d\n"
+        "m2,Male,Old,e\nm3,Male,Old,E\nm4,Male,Old, e\nm5,Male,Old,e\n"
+    )
     targets = read_targets(FIXTURES / "targets.csv")
-    pool = read_people(FIXTURES / "people.csv", targets, household_columns=["postcode"])
+    pool = read_people(people, targets, household_columns=["home"])
     result = select(targets, pool, 4, algorithm="leximin", seed="hand")
     probability = result.probability_of()
     assert_valid(result, targets, pool)
-    # Every panel has m1 plus exactly one of the shared-home men.
     assert probability["m1"] == pytest.approx(1.0, abs=1e-8)
-    assert sum(probability[p] for p in ("f1", "f2", "f3", "m1", "m2", "m3", "m4", "m5")) == pytest.approx(4)
+    for pid in ("m2", "m3", "m4", "m5"):
+        assert probability[pid] == pytest.approx(0.25, abs=1e-8)
+    assert result.min_probability == pytest.approx(0.25, abs=1e-8)
