@@ -5,11 +5,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from coproduce.config.api import api
+
 urlpatterns = [
     # Switching language by POST (the pages themselves link to /cy/… and back, needing no JavaScript).
     path("i18n/setlang/", set_language, name="set_language"),
-    # --- JSON API: wired by the api.py owner (coproduce.config.api) -----------------------------
-    # ----------------------------------------------------------------------------------------------
+    # The JSON API, with its OpenAPI description at /api/openapi.json and docs at /api/docs.
+    path("api/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
