@@ -31,3 +31,11 @@ def shared_data_path(*parts: str) -> Path:
 def shared_data():
     """The shared data folder as a callable: ``shared_data("stv", "expected")``."""
     return shared_data_path
+
+
+def pytest_configure(config):
+    """Tests hash passwords with a fast hasher: PBKDF2's deliberate slowness only costs CI time."""
+    if config.pluginmanager.has_plugin("django") and os.environ.get("DJANGO_SETTINGS_MODULE"):
+        from django.conf import settings
+
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
