@@ -8,16 +8,12 @@ from pathlib import Path
 
 
 def main(argv: list[str], prog: str = "coproduce demo") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description="Set up and serve the demo borough on this machine."
-    )
+    parser = argparse.ArgumentParser(prog=prog, description="Set up and serve the demo borough on this machine.")
     parser.add_argument("--port", type=int, default=8000, help="port to serve on at 127.0.0.1 (default 8000)")
     parser.add_argument(
         "--data-dir", type=Path, help="where the SQLite database and uploads live (default ./.coproduce-data)"
     )
-    parser.add_argument(
-        "--no-serve", action="store_true", help="set up the database and stop (for scripts and tests)"
-    )
+    parser.add_argument("--no-serve", action="store_true", help="set up the database and stop (for scripts and tests)")
     args = parser.parse_args(argv)
     if args.data_dir:
         os.environ["COPRODUCE_DATA_DIR"] = str(args.data_dir.resolve())
@@ -39,21 +35,20 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
         print("Building the demo borough of Kingsmere…")
         build_demo()
     print()
-    print("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+    print(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
     for role, (email, name) in DEMO_LOGINS.items():
         print(f"  {role:<10} {email:<26} {name}")
-    print(
-        f"The secretary and the officer use two-factor authentication: authenticator secret {DEMO_TOTP_SECRET}"
-    )
+    print(f"The secretary and the officer use two-factor authentication: authenticator secret {DEMO_TOTP_SECRET}")
     print("  (add it to any authenticator app, or run: oathtool --totp -b " + DEMO_TOTP_SECRET + ")")
-    print(f"Emails the demo sends are written to {settings.MAILERS["default"]["OPTIONS"].get("file_path", "your SMTP server")}")
+    print(
+        "Emails the demo sends are written to "
+        + settings.MAILERS["default"]["OPTIONS"].get("file_path", "your SMTP server")
+    )
     if args.no_serve:
         return 0
     print(f"\nServing Coproduce at http://127.0.0.1:{args.port}/  (Ctrl+C to stop)\n", flush=True)
     from granian import Granian
     from granian.constants import Interfaces
 
-    Granian(
-        "coproduce.config.wsgi:application", address="127.0.0.1", port=args.port, interface=Interfaces.WSGI
-    ).serve()
+    Granian("coproduce.config.wsgi:application", address="127.0.0.1", port=args.port, interface=Interfaces.WSGI).serve()
     return 0

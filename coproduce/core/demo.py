@@ -18,7 +18,7 @@ from .services import audit_record, role_grant
 
 DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 - a published demo password, for the fictional borough only
 # Base32 secret of the demo officers' authenticator, printed with the log-ins so the demo works offline.
-DEMO_TOTP_SECRET = "COPRODUCEDEMO234"
+DEMO_TOTP_SECRET = "COPRODUCEDEMO234"  # noqa: S105 - published on purpose, like the password
 
 DISTRICTS = {
     "North": ["Ashby Green", "Brookfield", "Castle Hill", "Dunmore"],
@@ -59,9 +59,7 @@ def _places() -> dict[str, Any]:
             # KM is not a real postcode area, so demo postcodes never match a real address.
             for unit in range(10):
                 postcodes.append(
-                    Postcode(
-                        postcode=f"KM{ward_number} {unit}{'ABDEFGHJLN'[unit]}{'PQRSTUWXYZ'[unit]}", ward=ward
-                    )
+                    Postcode(postcode=f"KM{ward_number} {unit}{'ABDEFGHJLN'[unit]}{'PQRSTUWXYZ'[unit]}", ward=ward)
                 )
     Postcode.objects.bulk_create(postcodes)
     return {"borough": borough, "districts": districts, "wards": wards, "postcodes": postcodes}
@@ -120,7 +118,9 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             max_holding_pence=500_00,
             quorum_members=10,
             summary="Care workers, the people they support and their families run home care together.",
-            summary_cy="Mae gweithwyr gofal, y bobl maen nhw'n eu cefnogi a'u teuluoedd yn rhedeg gofal cartref gyda'i gilydd.",
+            summary_cy=(
+                "Mae gweithwyr gofal, y bobl maen nhw'n eu cefnogi a'u teuluoedd yn rhedeg gofal cartref gyda'i gilydd."
+            ),
             **common,
         ),
         "group": Organisation.objects.create(

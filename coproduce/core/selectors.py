@@ -45,9 +45,7 @@ def organisation_directory(*, kind: str | None = None, ward: Place | None = None
 
 
 def organisation_get(*, slug: str) -> Organisation:
-    return get_object_or_404(
-        Organisation.objects.public().select_related("area", "sponsoring_council"), slug=slug
-    )
+    return get_object_or_404(Organisation.objects.public().select_related("area", "sponsoring_council"), slug=slug)
 
 
 def organisation_get_for(*, user: User, slug: str, permission: str) -> Organisation:
@@ -62,11 +60,7 @@ def audit_trail(*, user: User, organisation: Organisation) -> QuerySet[AuditEven
     """The organisation's audit events, newest first, for its secretary."""
     if not user.has_perm("core.view_audit_trail", organisation):
         raise PermissionDenied
-    return (
-        AuditEvent.objects.filter(organisation=organisation)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
+    return AuditEvent.objects.filter(organisation=organisation).select_related("actor").order_by("-created_at", "-id")
 
 
 def roles_for(*, user: User) -> QuerySet[Role]:

@@ -61,18 +61,14 @@ def person_update_details(
     person.ward = ward
     person.preferred_language = preferred_language
     person.access_needs = list(access_needs)
-    person.save(
-        update_fields=["full_name", "address", "postcode", "ward", "preferred_language", "access_needs"]
-    )
+    person.save(update_fields=["full_name", "address", "postcode", "ward", "preferred_language", "access_needs"])
     audit_record(actor=person, action="person.update_details", target=person, summary=person.email)
     return person
 
 
 @transaction.atomic
 def role_grant(*, organisation: Organisation, person: User, kind: str, actor: User | None) -> Role:
-    role, _created = Role.objects.get_or_create(
-        organisation=organisation, person=person, kind=kind, ended_at=None
-    )
+    role, _created = Role.objects.get_or_create(organisation=organisation, person=person, kind=kind, ended_at=None)
     audit_record(
         actor=actor,
         action="role.grant",
@@ -87,9 +83,7 @@ def role_grant(*, organisation: Organisation, person: User, kind: str, actor: Us
 def role_end(*, role: Role, actor: User | None) -> Role:
     role.ended_at = timezone.now()
     role.save(update_fields=["ended_at"])
-    audit_record(
-        actor=actor, action="role.end", organisation=role.organisation, target=role, summary=str(role)
-    )
+    audit_record(actor=actor, action="role.end", organisation=role.organisation, target=role, summary=str(role))
     return role
 
 
@@ -154,9 +148,7 @@ def postcodes_import(
             terminated += 1
             continue
         if not is_valid_postcode(postcode):
-            raise PostcodeImportError(
-                f"{row.get(postcode_column)!r} is not a UK postcode", file=name, line=line
-            )
+            raise PostcodeImportError(f"{row.get(postcode_column)!r} is not a UK postcode", file=name, line=line)
         if ward_code not in wards:
             if skip_unknown_wards:
                 outside += 1
@@ -175,6 +167,4 @@ def postcodes_import(
         update_fields=["ward"],
     )
     audit_record(actor=actor, action="postcodes.import", summary=f"{len(rows)} postcodes from {path.name}")
-    return PostcodeImportResult(
-        imported=len(rows), terminated_skipped=terminated, outside_area_skipped=outside
-    )
+    return PostcodeImportResult(imported=len(rows), terminated_skipped=terminated, outside_area_skipped=outside)

@@ -89,9 +89,7 @@ def register(
     return rows
 
 
-def organisation_for_secretary(
-    *, user: User, slug: str, permission: str = "members.view_register"
-) -> Organisation:
+def organisation_for_secretary(*, user: User, slug: str, permission: str = "members.view_register") -> Organisation:
     organisation = get_object_or_404(Organisation, slug=slug)
     _authorise(user, permission, organisation)
     return organisation

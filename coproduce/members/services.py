@@ -33,9 +33,7 @@ def _holding(membership: Membership) -> int:
 
 def _lock(membership: Membership) -> Membership:
     """Re-read the membership under a row lock, so that concurrent share movements queue up."""
-    return (
-        Membership.objects.select_for_update().select_related("organisation", "person").get(pk=membership.pk)
-    )
+    return Membership.objects.select_for_update().select_related("organisation", "person").get(pk=membership.pk)
 
 
 @transaction.atomic
@@ -44,17 +42,11 @@ def membership_apply(
 ) -> Membership:
     """Apply to join ``organisation`` in ``stakeholder_class``; the first share is paid now or owed."""
     if not organisation.accepts_members:
-        raise ValidationError(
-            _("%(organisation)s is not taking new members."), params={"organisation": organisation}
-        )
+        raise ValidationError(_("%(organisation)s is not taking new members."), params={"organisation": organisation})
     if stakeholder_class.organisation_id != organisation.pk or not stakeholder_class.open_to_applications:
         raise ValidationError(_("Choose a class of membership that is open to applications."), code="class")
-    if Membership.objects.filter(
-        person=person, organisation=organisation, status__in=["applied", "admitted"]
-    ).exists():
-        raise ValidationError(
-            _("You have already applied to join, or are already a member."), code="duplicate"
-        )
+    if Membership.objects.filter(person=person, organisation=organisation, status__in=["applied", "admitted"]).exists():
+        raise ValidationError(_("You have already applied to join, or are already a member."), code="duplicate")
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -85,9 +77,7 @@ def membership_admit(*, membership: Membership, actor: User) -> Membership:
     membership = _lock(membership)
     if membership.status != MembershipStatus.APPLIED:
         raise ValidationError(_("Only an application waiting for a decision can be admitted."), code="state")
-    last = (
-        Membership.objects.filter(organisation=organisation).aggregate(last=Max("member_number"))["last"] or 0
-    )
+    last = Membership.objects.filter(organisation=organisation).aggregate(last=Max("member_number"))["last"] or 0
     membership.status = MembershipStatus.ADMITTED
     membership.member_number = last + 1
     membership.admitted_on = timezone.localdate()

@@ -13,9 +13,7 @@ def send_membership_decision(membership_id: int) -> None:
     """Tell an applicant, in their own language, whether they were admitted or refused."""
     from .models import Membership  # imported here: tasks are loaded before the app registry is ready
 
-    membership = Membership.objects.select_related("person", "organisation", "stakeholder_class").get(
-        pk=membership_id
-    )
+    membership = Membership.objects.select_related("person", "organisation", "stakeholder_class").get(pk=membership_id)
     with translation.override(membership.person.preferred_language or "en"):
         context = {"membership": membership, "organisation": membership.organisation}
         subject = render_to_string("members/email/decision_subject.txt", context).strip()

@@ -89,9 +89,7 @@ class Organisation(models.Model):
     further_purchases_allowed = models.BooleanField(_("members may buy further shares"), default=False)
     shares_withdrawable = models.BooleanField(_("shares are withdrawable"), default=True)
     withdrawals_suspended = models.BooleanField(_("withdrawals suspended"), default=False)
-    meeting_notice_clear_days = models.PositiveSmallIntegerField(
-        _("general meeting notice (clear days)"), default=14
-    )
+    meeting_notice_clear_days = models.PositiveSmallIntegerField(_("general meeting notice (clear days)"), default=14)
     quorum_members = models.PositiveIntegerField(_("quorum (members present)"), default=10)
     quorum_percent = models.PositiveSmallIntegerField(
         _("quorum (percent of voting members)"), default=0, validators=[MaxValueValidator(100)]

@@ -45,9 +45,7 @@ class Place(models.Model):
     this district" is one indexed prefix query, whatever the depth.
     """
 
-    code = models.CharField(
-        _("code"), max_length=20, unique=True, help_text=_("ONS/GSS code where there is one")
-    )
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("ONS/GSS code where there is one"))
     name = models.CharField(_("name"), max_length=200)
     name_cy = models.CharField(_("Welsh name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
@@ -88,9 +86,7 @@ class Postcode(models.Model):
     """A postcode and the ward it lies in (from the ONS Postcode Directory)."""
 
     postcode = models.CharField(_("postcode"), max_length=8, primary_key=True)
-    ward = models.ForeignKey(
-        Place, verbose_name=_("ward"), on_delete=models.CASCADE, related_name="postcodes"
-    )
+    ward = models.ForeignKey(Place, verbose_name=_("ward"), on_delete=models.CASCADE, related_name="postcodes")
 
     class Meta:
         verbose_name = _("postcode")

@@ -79,7 +79,12 @@ def test_unknown_postcode_is_a_clear_error_and_writes_nothing():
     PostcodeFactory(postcode="KM3 3AA")
     with pytest.raises(ValidationError) as error:
         person_update_details(
-            person=person, full_name="New Name", address="", postcode="KM9 9ZZ", preferred_language="cy", access_needs=[]
+            person=person,
+            full_name="New Name",
+            address="",
+            postcode="KM9 9ZZ",
+            preferred_language="cy",
+            access_needs=[],
         )
     assert "We could not find KM9 9ZZ" in error.value.messages[0]
     person.refresh_from_db()
@@ -91,7 +96,11 @@ def test_unknown_postcode_is_a_clear_error_and_writes_nothing():
 def test_resident_ward_is_derived_from_postcode():
     postcode = PostcodeFactory(postcode="KM3 3AA")
     person = person_update_details(
-        person=UserFactory(), full_name="Nia", address="3 Road", postcode="km33aa", preferred_language="cy",
+        person=UserFactory(),
+        full_name="Nia",
+        address="3 Road",
+        postcode="km33aa",
+        preferred_language="cy",
         access_needs=["bsl", "large_print"],
     )
     person.refresh_from_db()
@@ -99,7 +108,9 @@ def test_resident_ward_is_derived_from_postcode():
     assert person.access_need_labels() == ["British Sign Language", "Large print"]
 
 
-def test_directory_for_a_ward_includes_organisations_serving_the_district_and_borough(borough, django_assert_num_queries):
+def test_directory_for_a_ward_includes_organisations_serving_the_district_and_borough(
+    borough, django_assert_num_queries
+):
     council_area, district, ward, other = borough
     borough_wide = OrganisationFactory(area=council_area)
     district_wide = OrganisationFactory(area=district)

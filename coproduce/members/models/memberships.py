@@ -34,9 +34,7 @@ class StakeholderClass(models.Model):
         ordering = ["organisation", "order", "name"]
         verbose_name = _("stakeholder class")
         verbose_name_plural = _("stakeholder classes")
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="stakeholder_class_code_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="stakeholder_class_code_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -105,9 +103,7 @@ class Membership(models.Model):
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     admitted_on = models.DateField(_("date admitted"), null=True, blank=True)
     ceased_on = models.DateField(_("date ceased"), null=True, blank=True)
-    cessation_reason = models.CharField(
-        _("reason ceased"), max_length=10, choices=CessationReason.choices, blank=True
-    )
+    cessation_reason = models.CharField(_("reason ceased"), max_length=10, choices=CessationReason.choices, blank=True)
     pays_on_admission = models.BooleanField(
         _("pays for the first share now"), default=True, help_text=_("If not, the share is recorded as owed.")
     )

@@ -41,12 +41,18 @@ def test_apply_records_application_and_audit_event(leisure_class):
     assert membership.status == MembershipStatus.APPLIED
     assert not membership.pays_on_admission
     event = AuditEvent.objects.get(action="membership.apply")
-    assert (event.actor, event.organisation, event.target_id) == (person, leisure_class.organisation, str(membership.pk))
+    assert (event.actor, event.organisation, event.target_id) == (
+        person,
+        leisure_class.organisation,
+        str(membership.pk),
+    )
 
 
 def test_duplicate_application_is_refused_and_writes_nothing(leisure_class):
     person = UserFactory()
-    membership_apply(person=person, organisation=leisure_class.organisation, stakeholder_class=leisure_class, pays_now=True)
+    membership_apply(
+        person=person, organisation=leisure_class.organisation, stakeholder_class=leisure_class, pays_now=True
+    )
     before = (Membership.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError, match="already applied"):
         membership_apply(
@@ -58,7 +64,9 @@ def test_duplicate_application_is_refused_and_writes_nothing(leisure_class):
 def test_class_of_another_organisation_is_refused(leisure_class):
     other = StakeholderClassFactory()
     with pytest.raises(ValidationError):
-        membership_apply(person=UserFactory(), organisation=leisure_class.organisation, stakeholder_class=other, pays_now=True)
+        membership_apply(
+            person=UserFactory(), organisation=leisure_class.organisation, stakeholder_class=other, pays_now=True
+        )
     assert not Membership.objects.exists()
 
 
@@ -127,7 +135,10 @@ def test_withdrawing_last_share_ends_membership_as_resigned():
     assert (membership.status, membership.cessation_reason) == ("ceased", "resigned")
     assert membership.ceased_on is not None
     assert holding(membership) == 0
-    assert list(AuditEvent.objects.values_list("action", flat=True).order_by("id")) == ["share.withdraw", "membership.cease"]
+    assert list(AuditEvent.objects.values_list("action", flat=True).order_by("id")) == [
+        "share.withdraw",
+        "membership.cease",
+    ]
 
 
 def test_partial_withdrawal_keeps_membership():
@@ -182,7 +193,8 @@ def test_voting_rights_follow_status_class_and_qualifying_period():
     voter = MembershipFactory(admitted_on="2020-01-01")
     non_voting = MembershipFactory(stakeholder_class__has_voting_rights=False, admitted_on="2020-01-01")
     new = MembershipFactory(
-        stakeholder_class__organisation__voting_qualifying_days=365, admitted_on=timezone.localdate() - timedelta(days=10)
+        stakeholder_class__organisation__voting_qualifying_days=365,
+        admitted_on=timezone.localdate() - timedelta(days=10),
     )
     rows = {m.pk: m for m in Membership.objects.with_holdings().select_related("stakeholder_class", "organisation")}
     assert rows[voter.pk].has_voting_rights()
