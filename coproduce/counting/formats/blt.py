@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import csv
 from collections import Counter
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
+from operator import add, sub
 from pathlib import Path
 
 from coproduce.counting.errors import InputError
@@ -64,34 +65,39 @@ def _fast_ballots(block: list[str], ncand: int) -> dict[tuple[int, ...], int] | 
     """
     if any("," in line for line in block):
         block = [line.replace(",", " ") for line in block]
-    split = list(map(str.split, block))
+    split = [tokens for tokens in map(str.split, block) if tokens]
+    if not split:
+        return {}
     try:
-        nums = list(map(int, chain.from_iterable(split)))
+        # 1-based candidates become 0-based here; the weight and the final 0 shift too.
+        nums = list(map(sub, map(int, chain.from_iterable(split)), repeat(1)))
     except ValueError:
         return None
     ends = list(accumulate(map(len, split)))
     starts = [0, *ends[:-1]]
-    lines = [nums[a:b] for a, b in zip(starts, ends, strict=True) if b > a]
-    if not lines:
-        return {}
-    weights = [line[0] for line in lines]
-    rankings = [tuple(line[1:-1]) for line in lines]
-    if any(line[-1] != 0 or len(line) < 2 for line in lines) or min(weights) < 1:
+    weights = list(map(add, map(nums.__getitem__, starts), repeat(1)))
+    lasts = list(map(sub, ends, repeat(1)))
+    if set(map(nums.__getitem__, lasts)) != {-1} or min(weights) < 1 or min(map(sub, ends, starts)) < 2:
         return None
-    ranked = [r for r in rankings if r]
-    if ranked and (
-        min(map(min, ranked)) < 1
-        or max(map(max, ranked)) > ncand
-        or list(map(len, map(set, ranked))) != list(map(len, ranked))
+    rankings = list(map(tuple, map(nums.__getitem__, map(slice, map(add, starts, repeat(1)), lasts))))
+    if not all(rankings):  # papers with no preference ("5 0") are not votes
+        kept = [(r, w) for r, w in zip(rankings, weights, strict=True) if r]
+        rankings, weights = [r for r, _w in kept], [w for _r, w in kept]
+        if not rankings:
+            return {}
+    if (
+        min(map(min, rankings)) < 0
+        or max(map(max, rankings)) >= ncand
+        or list(map(len, map(set, rankings))) != list(map(len, rankings))
     ):
         return None
+    if len(set(rankings)) == len(rankings):
+        return dict(zip(rankings, weights, strict=True))
     grouped: dict[tuple[int, ...], int] = {}
     get = grouped.get
     for ranking, weight in zip(rankings, weights, strict=True):
-        if ranking:
-            grouped[ranking] = get(ranking, 0) + weight
-    # 1-based in the file, 0-based inside the engine.
-    return {tuple(k - 1 for k in key): weight for key, weight in grouped.items()}
+        grouped[ranking] = get(ranking, 0) + weight
+    return grouped
 
 
 def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> Contest:
