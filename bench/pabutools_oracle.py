@@ -135,7 +135,21 @@ def main() -> int:
         help="use pabutools' multiprofile (grouped identical ballots) above this many voters",
     )
     parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--mark-unfinished",
+        metavar="REASON",
+        help="record REASON for every wanted (file, task) with no result yet, and stop",
+    )
     args = parser.parse_args()
+    if args.mark_unfinished:
+        timings = _load(TIMINGS)
+        for path in sorted(DATA.glob("*.pb")):
+            voters = _voters(path)
+            for task in args.tasks:
+                if _wanted(path, task, voters) and task not in timings.get(path.name, {}):
+                    timings.setdefault(path.name, {})[task] = {"not_run": args.mark_unfinished}
+        _save(TIMINGS, timings)
+        return 0
     if args.child:
         # FILE MULTI TASK…: one process per file, so pabutools is imported once per file.
         path, multi, tasks = Path(args.child[0]), args.child[1] == "1", args.child[2:]

@@ -11,9 +11,26 @@ minutes and gigabytes on city-sized votes, and pulls in a commercial solver; it 
 test oracle (``bench/pabutools_oracle.py``).
 """
 
-from coproduce.counting.formats.pabulib import read_pb, read_pb_text, write_pb, write_pb_text
+from typing import Any
+
 from coproduce.counting.pb.count import COMPLETIONS, RULES, count, declared
 from coproduce.counting.pb.model import Ballot, Instance, Project, ProjectOutcome, Result, TieBreak
+
+_FORMAT_FUNCTIONS = ("read_pb", "read_pb_text", "write_pb", "write_pb_text")
+
+
+def __getattr__(name: str) -> Any:
+    """The Pabulib reader and writer, imported on first use.
+
+    ``coproduce.counting.formats.pabulib`` builds this package's model classes, so importing it
+    here eagerly would be circular when the reader is imported first.
+    """
+    if name in _FORMAT_FUNCTIONS:
+        from coproduce.counting.formats import pabulib
+
+        return getattr(pabulib, name)
+    raise AttributeError(name)
+
 
 __all__ = [
     "COMPLETIONS",

@@ -85,6 +85,8 @@ def count(
         threshold = Fraction(text)
     if threshold is not None:
         notes.append(f"projects scoring below {threshold} cannot win")
+    if rule == "greedy-exclusive":
+        notes.append("greedy-exclusive: Pabulib files record no groups of exclusive projects; counted as greedy")
 
     compiled = compile_instance(instance, ballots=ballots)
     if utility == "points" and not compiled.has_points:

@@ -103,3 +103,10 @@ def test_as_declared_reproduces_assen_through_the_cli(shared_data) -> None:
     result = json.loads(done.stdout)
     assert sorted(result["selected"], key=int) == ["2", "3", "5", "6", "9", "11", "12", "13", "14"]
     assert result["completion"] == "add1"
+
+
+def test_reader_imports_on_its_own() -> None:
+    # The reader builds the engine's model classes; importing it first must not be circular.
+    code = "from coproduce.counting.formats.pabulib import read_pb; print(read_pb.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.strip() == "read_pb", done.stderr
