@@ -94,3 +94,11 @@ def test_log_out_page_in_welsh(client):
     html = client.get("/cy/accounts/logout/").content.decode()
     assert '<html lang="cy"' in html
     assert "Allgofnodi" in html
+
+
+def test_allauth_strings_are_in_welsh(client):
+    # allauth ships no Welsh; our catalogue carries the strings of the pages we use.
+    html = client.get("/cy/accounts/login/").content.decode()
+    assert '<label class="govuk-label" for="id_password">Cyfrinair</label>' in html
+    assert "Wedi anghofio eich cyfrinair?" in html
+    assert "Cofrestru" in client.get("/cy/accounts/signup/").content.decode()
