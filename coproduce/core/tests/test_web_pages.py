@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from coproduce.core.services import audit_record
@@ -140,3 +142,21 @@ def _with_mfa(user):
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+
+def test_the_500_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("cy"):
+        html = render_to_string("500.html")
+    assert '<html lang="cy"' in html
+    assert "Mae’n ddrwg gennym, mae problem gyda’r gwasanaeth" in html
+
+
+def test_inline_scripts_carry_the_csp_nonce(client):
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    html = response.content.decode()
+    assert html.count(f'nonce="{nonce}"') == 3  # js-enabled class, module script, initAll
+    assert "<script>" not in html
