@@ -191,7 +191,6 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
             continue
         if toks[0].startswith("("):  # optional ballot id
             toks = toks[1:]
-        line_no = 0  # located below, only if this line turns out to be bad
         try:
             weight = int(toks[0])
             if weight < 0:
@@ -203,7 +202,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         if toks[-1] != "0":
             raise InputError("ballot line must end with 0", file=file, line=lines.index(raw, start) + 1)
         try:
-            prefs = [candidate(t, line_no) for t in toks[1:-1]]
+            prefs = [candidate(t, 0) for t in toks[1:-1]]  # line located below if bad
         except InputError as error:
             raise InputError(error.reason, file=file, line=lines.index(raw, start) + 1) from None
         if len(set(prefs)) != len(prefs):

@@ -6,23 +6,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from coproduce.counting.stv.count import RULES, count, read_ballots
 from coproduce.counting.stv.model import Contest, Result, Stage, TieBreak
 from coproduce.counting.stv.ties import TieUnresolved
 
 
-def read_blt(path, *, seats=None):  # type: ignore[no-untyped-def]
+# The readers import the model from this package, so they are imported on first use.
+def read_blt(path: str | Path, *, seats: int | None = None) -> Contest:
     """Read a BLT file into a :class:`Contest` (see :mod:`coproduce.counting.formats.blt`)."""
-    from coproduce.counting.formats.blt import read_blt as _read
+    from coproduce.counting.formats.blt import read_blt as read
 
-    return _read(path, seats=seats)
+    return read(path, seats=seats)
 
 
-def read_dat(path, *, seats=None):  # type: ignore[no-untyped-def]
+def read_dat(path: str | Path, *, seats: int | None = None) -> Contest:
     """Read a Mollison ``.dat`` rank-vector file into a :class:`Contest`."""
-    from coproduce.counting.formats.dat import read_dat as _read
+    from coproduce.counting.formats.dat import read_dat as read
 
-    return _read(path, seats=seats)
+    return read(path, seats=seats)
 
 
 __all__ = [

@@ -10,22 +10,12 @@ from coproduce.counting.stv.model import Contest, Result
 
 
 def _rules() -> dict[str, Callable[..., Result]]:
+    # Imported when counting, so reading a file or printing --help stays quick.
+    from coproduce.counting.stv.ers97 import count_ers97
+    from coproduce.counting.stv.meek import count_meek
     from coproduce.counting.stv.scottish import count_scottish
 
-    table: dict[str, Callable[..., Result]] = {"scottish": count_scottish}
-    try:
-        from coproduce.counting.stv.ers97 import count_ers97
-
-        table["ers97"] = count_ers97
-    except ImportError:  # pragma: no cover - during development only
-        pass
-    try:
-        from coproduce.counting.stv.meek import count_meek
-
-        table["meek"] = count_meek
-    except ImportError:  # pragma: no cover
-        pass
-    return table
+    return {"scottish": count_scottish, "ers97": count_ers97, "meek": count_meek}
 
 
 RULES = ("scottish", "ers97", "meek")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from coproduce.counting.stv.model import Contest, Result
 from coproduce.counting.stv.scottish import order_by_total
-from coproduce.counting.stv.tally import ELECTED, EXCLUDED, Tally
+from coproduce.counting.stv.tally import CONTINUING, ELECTED, EXCLUDED, Tally
 from coproduce.counting.stv.ties import Ties
 
 PLACES = 2
@@ -163,7 +163,7 @@ def _next(t: Tally, k: int) -> int | None:
     """The next continuing preference of entry ``k`` after its current one."""
     prefs = t.rankings[k]
     for p in range(t.pos[k] + 1, len(prefs)):
-        if t.state[prefs[p]] == 0:
+        if t.state[prefs[p]] == CONTINUING:
             return prefs[p]
     return None
 

@@ -15,7 +15,9 @@ count); ties are then broken by the contest's tie order or by lot.
 
 from __future__ import annotations
 
-from coproduce.counting.stv.model import Contest, Result
+from decimal import Decimal
+
+from coproduce.counting.stv.model import Contest, Result, Stage
 from coproduce.counting.stv.tally import CONTINUING, ELECTED, EXCLUDED
 from coproduce.counting.stv.ties import Ties
 
@@ -26,10 +28,6 @@ def _ceil_div(a: int, b: int) -> int:
 
 def count_meek(contest: Contest, *, seats: int, seed: str | None = None, precision: int = 9, omega: int = 6) -> Result:
     """Count ``contest`` by Meek's method in ``precision``-place fixed point."""
-    from decimal import Decimal
-
-    from coproduce.counting.stv.model import Stage
-
     scale = 10**precision
     n = len(contest.candidates)
     names = contest.candidates

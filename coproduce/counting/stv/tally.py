@@ -8,6 +8,7 @@ profile: a transfer touches only the entries in the pile being transferred.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from coproduce.counting.stv.model import Contest, Stage, TieBreak
@@ -141,8 +142,6 @@ class Tally:
 
     def amend_last(self, **changes: object) -> None:
         """Add elections or tie-breaks found after the transfers of the latest stage."""
-        from dataclasses import replace
-
         stage = self.stages[-1]
         if "elected" in changes:
             changes["elected"] = stage.elected + tuple(changes["elected"])  # type: ignore[arg-type]
