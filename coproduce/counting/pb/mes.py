@@ -290,16 +290,25 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) ->
     """
     payment = cost / votes
     capped = cash < payment
-    while True:
-        paid = float(sizes[capped] @ cash[capped])
-        left = votes - float(sizes[capped].sum())
+    for _ in range(4):
+        capped_sizes = sizes * capped
+        left = votes - float(capped_sizes.sum())
         if left <= 0:
             return math.inf, capped
-        payment = (cost - paid) / left
+        payment = (cost - float(capped_sizes @ cash)) / left
         again = cash < payment
-        if (again == capped).all():
+        if np.array_equal(again, capped):
             return payment, capped
         capped = again
+    # Slow convergence (many classes just below the payment): sort once instead.
+    order = np.argsort(cash, kind="stable")
+    spent = (sizes * cash)[order]
+    paid_before = np.cumsum(spent) - spent
+    left_before = votes - (np.cumsum(sizes[order]) - sizes[order])
+    payments = (cost - paid_before) / left_before
+    first = int(np.argmax(payments <= cash[order])) if (payments <= cash[order]).any() else len(order) - 1
+    payment = float(payments[first])
+    return payment, cash < payment
 
 
 class _Classes:
