@@ -4,7 +4,7 @@ Written here because the libraries that claim ERS97 (votekit, pyrankvote, stvpol
 transfer only the last parcel received, or do not truncate and cap the transfer value,
 or do not defer surpluses or exclude in bulk. Values are integer hundredths (2 places).
 
-Implemented: quota = valid ÷ (seats + 1) rounded up to 2 places; election at the quota;
+Implemented: quota = valid ÷ (seats + 1) truncated to 2 places plus 0.01; election at the quota;
 surplus transfer from the last parcel received, transfer value = surplus ÷ transferable
 papers truncated to 2 places and never above the papers' present value, the rest
 non-transferable; surplus transfer deferred while all surpluses together could not change
@@ -29,7 +29,9 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
     """Count ``contest`` under the ERS 1997 rules in 2-place fixed point."""
     t = Tally(contest, PLACES)
     names = contest.candidates
-    quota = -(-t.valid // (seats + 1))  # hundredths, rounded up
+    # Truncated to hundredths plus 0.01: above valid/(seats+1) even when that is exact, so no
+    # more candidates than seats can reach it (107.58 for the booklet's 753 votes, 6 seats).
+    quota = t.valid // (seats + 1) + 1
     ties = Ties(t.history, seed=seed, tie_order=contest.tie_order, most_recent=False, names=names)
     elected: list[int] = []
     elected_at: list[int] = []

@@ -89,3 +89,12 @@ def test_ties_resolved_by_earliest_differing_stage():
     assert result.stages[0].totals[2] < result.stages[0].totals[3]
     excluded = [c for stage in result.stages for c in stage.excluded]
     assert excluded[0] == 4  # E (1) goes first
+
+
+def test_quota_is_above_an_exact_division():
+    """A 1, B 1 for one seat: 2/2 = 1.00 exactly, so the quota is 1.01 and nobody reaches it
+    on first preferences (rounding up would give 1.00 and elect both to one seat)."""
+    result = count(contest(1, {(0,): 1, (1,): 1}, 2), rules="ers97", seed="coin")
+    assert result.quota == Decimal("1.01")
+    assert result.stages[0].elected == ()
+    assert len(result.elected) == 1
