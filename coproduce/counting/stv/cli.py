@@ -36,6 +36,7 @@ def main(argv: list[str], prog: str = "coproduce count stv") -> int:
     started = time.monotonic()
     last_report = started
     out = sys.stdout
+    csv_header_done = False  # one header for all files, even if the first one failed
     for done, path in enumerate(args.files, 1):
         try:
             contest = read_ballots(path, seats=args.seats)
@@ -51,7 +52,8 @@ def main(argv: list[str], prog: str = "coproduce count stv") -> int:
             out.write(to_json(result, file=path) + "\n")
         elif args.fmt == "csv":
             text = to_csv(result, file=path)
-            out.write(text if done == 1 else text.split("\n", 1)[1])
+            out.write(text if not csv_header_done else text.split("\n", 1)[1])
+            csv_header_done = True
         else:
             out.write(to_table(result, file=path) + ("\n" if done < len(args.files) else ""))
         now = time.monotonic()

@@ -43,6 +43,13 @@ def test_table_and_csv_formats_and_options():
     assert csv_out.returncode == 0, csv_out.stderr
     assert csv_out.stdout.splitlines()[0].startswith("file,rules,stage")
     assert ",meek," in csv_out.stdout
+    # Several files, the first malformed: one header, rows for both good files, exit 1.
+    bad = str(FIXTURES / "bad_token.blt")
+    batch = run(bad, good, good, "--format", "csv")
+    assert batch.returncode == 1
+    rows = batch.stdout.splitlines()
+    assert rows[0].startswith("file,rules,stage") and sum(r.startswith("file,") for r in rows) == 1
+    assert sum(r.startswith(good + ",scottish,1,") for r in rows) == 2 * 5  # 4 candidates + NT, twice
 
 
 def test_tie_needing_a_lot_is_refused_without_seed_and_repeatable_with_one(tmp_path):
