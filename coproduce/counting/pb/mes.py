@@ -294,21 +294,24 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) ->
         capped_sizes = sizes * capped
         left = votes - float(capped_sizes.sum())
         if left <= 0:
-            return math.inf, capped
+            break  # rounding capped everyone: settle it by sorting
         payment = (cost - float(capped_sizes @ cash)) / left
         again = cash < payment
         if np.array_equal(again, capped):
             return payment, capped
         capped = again
-    # Slow convergence (many classes just below the payment): sort once instead.
+    # Slow convergence (many classes just below the payment): sort once instead. The richest
+    # class is never capped, so the exact re-computation always has someone left to pay.
     order = np.argsort(cash, kind="stable")
     spent = (sizes * cash)[order]
     paid_before = np.cumsum(spent) - spent
     left_before = votes - (np.cumsum(sizes[order]) - sizes[order])
     payments = (cost - paid_before) / left_before
-    first = int(np.argmax(payments <= cash[order])) if (payments <= cash[order]).any() else len(order) - 1
-    payment = float(payments[first])
-    return payment, cash < payment
+    fits = np.flatnonzero(payments <= cash[order] * (1 + TOLERANCE))
+    first = int(fits[0]) if len(fits) else len(order) - 1
+    capped = np.zeros(len(cash), dtype=bool)
+    capped[order[:first]] = True
+    return float(payments[first]), capped
 
 
 class _Classes:
