@@ -29,6 +29,10 @@ class GovukPageNode(template.Node):
 
     def render(self, context):
         title = " ".join(self.title_nodelist.render(context).split())
+        form = context.get("form")
+        if getattr(form, "errors", None):
+            # GOV.UK pattern: a page showing errors says so first in its title, for screen readers.
+            title = f"{_error_prefix()} {title}"
         content = self.content_nodelist.render(context)
         page = engines["jinja2"].get_template("allauth_page.html")
         # Both parts are Django's output, escaped already; SafeString has __html__, which Jinja respects.

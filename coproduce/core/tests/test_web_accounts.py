@@ -51,6 +51,7 @@ def test_failed_log_in_shows_the_error_summary(client):
     html = client.post("/accounts/login/", {"login": "ceri@example.org", "password": "wrong"}).content.decode()
     assert 'class="govuk-error-summary"' in html
     assert "There is a problem" in html
+    assert "<title>Error: Sign In – Coproduce</title>" in html
 
 
 def test_sign_up_errors_link_to_their_fields(client):
