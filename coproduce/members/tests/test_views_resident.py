@@ -144,3 +144,20 @@ def test_someone_elses_membership_is_not_found(client, resident):
     assert client.get(f"/my-memberships/{membership.pk}/withdraw/").status_code == 404
     assert client.post(f"/my-memberships/{membership.pk}/withdraw/", {"shares": "1"}).status_code == 404
     assert ShareTransaction.objects.filter(membership=membership).count() == 1
+
+
+def test_check_page_in_welsh_says_the_share_is_owed(client, trust, resident):
+    service_user = trust.stakeholder_classes.get(name="Service user")
+    html = client.post(
+        "/cy/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "pays_now": "no"}
+    ).content.decode()
+    assert "Gwirio eich cais" in html
+    assert "£1.00, yn ddyledus" in html
+    assert "Defnyddiwr gwasanaeth" in html
+
+
+def test_withdraw_page_in_welsh(client, resident):
+    membership = MembershipFactory(person=resident, shares=2)
+    html = client.get(f"/cy/my-memberships/{membership.pk}/withdraw/").content.decode()
+    assert "Faint o gyfranddaliadau rydych chi am eu tynnu’n ôl?" in html
+    assert html.count("<h1") == 1

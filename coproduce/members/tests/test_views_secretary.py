@@ -179,3 +179,16 @@ def test_register_runs_a_constant_number_of_queries(client, django_assert_num_qu
 def test_applications_are_never_in_the_register(client, secretary, application):
     assert "Ceri Jones" not in client.get("/organisations/taff-leisure/register/").content.decode()
     assert Membership.objects.filter(status=MembershipStatus.APPLIED).count() == 1
+
+
+def test_decision_page_in_welsh(client, secretary, application):
+    html = client.get(f"/cy/organisations/taff-leisure/applications/{application.pk}/").content.decode()
+    assert "Penderfynu ar gais" in html
+    assert "Rheswm dros wrthod" in html
+    assert '<html lang="cy"' in html
+
+
+def test_audit_trail_records_a_decision_made_through_the_pages(client, secretary, application):
+    client.post(f"/organisations/taff-leisure/applications/{application.pk}/", {"decision": "admit"})
+    html = client.get("/organisations/taff-leisure/audit/").content.decode()
+    assert "membership.admit" in html
