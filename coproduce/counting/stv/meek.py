@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from coproduce.counting.errors import CountingError
 from coproduce.counting.stv.model import Contest, Result, Stage
 from coproduce.counting.stv.tally import CONTINUING, ELECTED, EXCLUDED
 from coproduce.counting.stv.ties import Ties
@@ -76,7 +77,8 @@ def count_meek(contest: Contest, *, seats: int, seed: str | None = None, precisi
 
     def record(action: str, subject: int, description: str, surplus: int) -> None:
         # Conservation: votes held plus residual (exhausted and rounding) equal the ballots.
-        assert sum(votes) + residual == ballots * scale, "votes not conserved"
+        if sum(votes) + residual != ballots * scale:
+            raise CountingError(f"votes not conserved at stage {len(stages) + 1}: engine fault")
         previous = history[-1] if history else [0] * n
         history.append(list(votes))
         stages.append(

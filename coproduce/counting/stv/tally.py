@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from coproduce.counting.errors import CountingError
 from coproduce.counting.stv.model import Contest, Stage, TieBreak
 
 CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
@@ -101,7 +102,9 @@ class Tally:
 
     def check(self) -> None:
         """Conservation: candidate totals plus non-transferable equal the valid vote."""
-        assert sum(self.totals) + self.nt == self.valid, "votes not conserved"
+        if sum(self.totals) + self.nt != self.valid:
+            # Never expected; raised (not asserted) so that python -O cannot switch it off.
+            raise CountingError(f"votes not conserved at stage {len(self.stages) + 1}: engine fault")
 
     def dec(self, v: int) -> Decimal:
         return Decimal(v).scaleb(-self.places)

@@ -8,7 +8,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coproduce.counting.stv import Contest, count
+from coproduce.counting.stv import Contest, TieUnresolved, count
 
 N = 5
 
@@ -73,8 +73,7 @@ def _relabelled(contest: Contest, perm: list[int]) -> Contest:
 def test_relabelling_and_ballot_order_change_nothing(contest, rnd, rules):
     try:
         base = count(contest, rules=rules)
-    except Exception as error:  # a tie needing a lot: relabelling may change the lot, so skip
-        assert "seed" in str(error)
+    except TieUnresolved:  # a tie needing a lot: a relabelled lot may differ, nothing to compare
         return
     perm = list(range(len(contest.candidates)))
     rnd.shuffle(perm)
