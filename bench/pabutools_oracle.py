@@ -151,10 +151,13 @@ def main() -> int:
         _save(TIMINGS, timings)
         return 0
     if args.child:
-        # FILE MULTI TASK…: one process per file, so pabutools is imported once per file.
-        path, multi, tasks = Path(args.child[0]), args.child[1] == "1", args.child[2:]
-        for task in tasks:
-            print(json.dumps({"task": task, **_run_one(path, task, multi)}), flush=True)
+        # FILE=MULTI=TASK,TASK … : several files in one process, so pabutools (slow to import on
+        # a loaded machine) is imported once per batch.
+        for spec in args.child:
+            name, multi, tasks = spec.rsplit("=", 2)
+            for task in tasks.split(","):
+                result = _run_one(Path(name), task, multi == "1")
+                print(json.dumps({"file": Path(name).name, "task": task, **result}), flush=True)
         return 0
 
     files = args.files or sorted(DATA.glob("*.pb"), key=lambda p: p.stat().st_size)
@@ -163,25 +166,36 @@ def main() -> int:
         [(f, [t for t in args.tasks if not (t == "mes-cost-add1e" and f.name in ADD1_BIG)]) for f in files],
         [(f, ["mes-cost-add1e"]) for f in files if f.name in ADD1_BIG and "mes-cost-add1e" in args.tasks],
     ]
-    for number, (path, tasks) in enumerate([job for jobs in passes for job in jobs], 1):
-        timings = _load(TIMINGS)
+    timings = _load(TIMINGS)
+    queue: list[tuple[Path, list[str], str]] = []
+    for path, tasks in (job for jobs in passes for job in jobs):
         voters = _voters(path)
         pending = []
         for task in tasks:
             done = timings.get(path.name, {}).get(task)
             if _wanted(path, task, voters) and (args.redo or done is None or "timeout" in done or "error" in done):
                 pending.append(task)
-        if not pending:
-            continue
-        multi = "1" if voters > args.multi_above else "0"
-        big = path.name in ADD1_BIG and pending == ["mes-cost-add1e"]
-        limit = args.big_timeout if big else args.timeout * len(pending)
-        print(f"[{number}] {path.name} {' '.join(pending)} …", file=sys.stderr, flush=True)
+        if pending:
+            queue.append((path, pending, "1" if voters > args.multi_above else "0"))
+    while queue:
+        # Batch small files together; a big file (grouped profile) runs alone.
+        batch = [queue.pop(0)]
+        while queue and batch[0][2] == "0" and queue[0][2] == "0" and len(batch) < 25:
+            batch.append(queue.pop(0))
+        count_tasks = sum(len(tasks) for _p, tasks, _m in batch)
+        big = batch[0][0].name in ADD1_BIG and batch[0][1] == ["mes-cost-add1e"]
+        limit = args.big_timeout if big else args.timeout * count_tasks
+        print(
+            f"{len(queue)} left; running {', '.join(p.name for p, _t, _m in batch)[:150]} …",
+            file=sys.stderr,
+            flush=True,
+        )
         started = time.perf_counter()
         error = ""
+        specs = [f"{path}={multi}={','.join(tasks)}" for path, tasks, multi in batch]
         try:
             child = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), multi, *pending],
+                [sys.executable, __file__, "--child", *specs],
                 capture_output=True,
                 text=True,
                 timeout=limit,
@@ -193,19 +207,30 @@ def main() -> int:
         except subprocess.TimeoutExpired as expired:
             output = expired.stdout.decode() if isinstance(expired.stdout, bytes) else (expired.stdout or "")
             error = "timeout"
-        results = {line["task"]: line for line in map(json.loads, output.splitlines())}
+        results = {(line["file"], line["task"]): line for line in map(json.loads, output.splitlines())}
         expected, timings = _load(EXPECTED), _load(TIMINGS)
-        for task in pending:
-            if task in results:
-                result = results[task]
-                result.pop("task")
-                expected.setdefault(path.name, {})[task] = result.pop("selected")
-                timings.setdefault(path.name, {})[task] = result
-            elif error == "timeout":
-                timings.setdefault(path.name, {})[task] = {"timeout": round(limit)}
-                break  # the tasks after it did not start
-            else:
-                timings.setdefault(path.name, {})[task] = {"error": error}
+        stopped = False
+        for index, (path, tasks, multi) in enumerate(batch):
+            for position, task in enumerate(tasks):
+                result = results.get((path.name, task))
+                if result is not None:
+                    for key in ("file", "task"):
+                        result.pop(key)
+                    expected.setdefault(path.name, {})[task] = result.pop("selected")
+                    timings.setdefault(path.name, {})[task] = result
+                elif not stopped:
+                    # The first missing result is the one that timed out or failed.
+                    timings.setdefault(path.name, {})[task] = (
+                        {"timeout": round(limit)} if error == "timeout" else {"error": error or "no result"}
+                    )
+                    stopped = True
+                    rest = tasks[position + 1 :]
+                    if rest:
+                        queue.insert(0, (path, rest, multi))
+                    queue[0:0] = batch[index + 1 :]
+                    break
+            if stopped:
+                break
         print(f"    {time.perf_counter() - started:.1f} s; {error or 'ok'}", file=sys.stderr, flush=True)
         _save(EXPECTED, expected)
         _save(TIMINGS, timings)
