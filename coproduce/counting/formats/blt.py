@@ -13,7 +13,7 @@ import contextlib
 import csv
 from collections import Counter
 from itertools import accumulate, chain, repeat
-from operator import add, sub
+from operator import add, itemgetter, sub
 from pathlib import Path
 
 from coproduce.counting.errors import InputError
@@ -63,19 +63,22 @@ def _fast_ballots(block: list[str], ncand: int) -> dict[tuple[int, ...], int] | 
     ``=``, weight 0, bad numbers) is left to the line-by-line reader, which reports exactly
     what is wrong and where.
     """
-    if any("," in line for line in block):
+    if "," in "\n".join(block):
         block = [line.replace(",", " ") for line in block]
     split = [tokens for tokens in map(str.split, block) if tokens]
     if not split:
         return {}
+    # Candidate tokens are looked up, not parsed: "1".."n" become 0..n-1 and the closing "0"
+    # becomes -1. Anything else (a weight, a typo) becomes None and is dealt with below.
+    table = {str(k + 1): k for k in range(ncand)}
+    table["0"] = -1
+    nums = list(map(table.get, chain.from_iterable(split)))
     try:
-        # 1-based candidates become 0-based here; the weight and the final 0 shift too.
-        nums = list(map(sub, map(int, chain.from_iterable(split)), repeat(1)))
+        weights = list(map(int, map(itemgetter(0), split)))
     except ValueError:
         return None
     ends = list(accumulate(map(len, split)))
     starts = [0, *ends[:-1]]
-    weights = list(map(add, map(nums.__getitem__, starts), repeat(1)))
     lasts = list(map(sub, ends, repeat(1)))
     if set(map(nums.__getitem__, lasts)) != {-1} or min(weights) < 1 or min(map(sub, ends, starts)) < 2:
         return None
@@ -85,11 +88,11 @@ def _fast_ballots(block: list[str], ncand: int) -> dict[tuple[int, ...], int] | 
         rankings, weights = [r for r, _w in kept], [w for _r, w in kept]
         if not rankings:
             return {}
-    if (
-        min(map(min, rankings)) < 0
-        or max(map(max, rankings)) >= ncand
-        or list(map(len, map(set, rankings))) != list(map(len, rankings))
-    ):
+    try:
+        # None (not a candidate number) cannot be compared; -1 is a "0" before the end.
+        if min(map(min, rankings)) < 0 or list(map(len, map(set, rankings))) != list(map(len, rankings)):
+            return None
+    except TypeError:
         return None
     if len(set(rankings)) == len(rankings):
         return dict(zip(rankings, weights, strict=True))
@@ -239,7 +242,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         candidates=tuple(" ".join(name.split()) for name in names),
         seats=seats if seats is not None else file_seats,
         rankings=rankings,
-        counts=tuple(grouped[r] for r in rankings),
+        counts=tuple(grouped.values()),  # dicts keep insertion order: same order as rankings
         title=title,
         withdrawn=frozenset(withdrawn),
         tie_order=tie_order,
