@@ -139,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
+# A URL name, not "/": reversed in the language of the page, so signing out in Welsh stays in Welsh.
+LOGOUT_REDIRECT_URL = "core:home"
 
 # django-allauth: email log-in, verified addresses, rate limits on, MFA for officers.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -168,6 +170,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -56,6 +56,4 @@ def features() -> list[FeatureApp]:
 
 def navigation(*, authenticated: bool) -> list[NavItem]:
     items = [item for feature in features() for item in feature.navigation]
-    return sorted(
-        (item for item in items if authenticated or not item.login_required), key=lambda item: item.order
-    )
+    return sorted((item for item in items if authenticated or not item.login_required), key=lambda item: item.order)

@@ -146,9 +146,7 @@ def build_demo_members(context: dict[str, Any]) -> None:
     for membership in memberships:
         value = membership.organisation.share_value_pence
         ledger.append(
-            ShareTransaction(
-                membership=membership, kind=ShareTransactionKind.ISSUE, shares=1, amount_pence=value
-            )
+            ShareTransaction(membership=membership, kind=ShareTransactionKind.ISSUE, shares=1, amount_pence=value)
         )
         if membership.status == MembershipStatus.CEASED:
             ledger.append(
