@@ -80,15 +80,17 @@ def test_transfer_value_is_capped_at_present_value():
     assert stage.non_transferable == Decimal("4.66")
 
 
-def test_ties_resolved_by_earliest_differing_stage():
-    """C and D tie for exclusion at stage 2 (both 5); at stage 1 C had 4 and D 5, so C goes."""
+def test_lowest_candidate_excluded_while_a_small_surplus_waits():
+    """A 10 ≥ quota 26/3 → 8.67 (surplus 1.33); the two lowest are E 1 and C 4, so the surplus
+    (< 4 − 1) is deferred and E alone is excluded (E + C + surplus = 6.33 is not below D's 5)."""
     ballots = {(0,): 8, (0, 2): 2, (1,): 6, (2,): 4, (3,): 5, (4, 3): 1}
-    # A 10 ≥ quota 26/3 → 8.67; surplus 1.33 over 2 papers → 0.66 each to C: C 5.32.
     result = count(contest(2, ballots, 5), rules="ers97")
     assert result.stages[0].elected == (0,)
     assert result.stages[0].totals[2] < result.stages[0].totals[3]
     excluded = [c for stage in result.stages for c in stage.excluded]
-    assert excluded[0] == 4  # E (1) goes first
+    assert result.stages[1].excluded == (4,)
+    assert excluded[0] == 4
+    assert result.notes[0].startswith("Stage 2: surpluses (1.33) deferred")
 
 
 def test_quota_is_above_an_exact_division():
@@ -98,3 +100,29 @@ def test_quota_is_above_an_exact_division():
     assert result.quota == Decimal("1.01")
     assert result.stages[0].elected == ()
     assert len(result.elected) == 1
+
+
+def test_tie_rules_look_back_in_the_right_direction():
+    """The tie rule both engines use: A and B tie now; at stage 1 B was lower, at stage 2 A was.
+    ERS97 (earliest differing stage) excludes B; Scottish (most recent) excludes A."""
+    from coproduce.counting.stv.ties import Ties, TieUnresolved
+
+    history = [[5, 4, 9], [4, 5, 9], [5, 5, 8]]
+    ers = Ties(history, seed=None, tie_order=None, most_recent=False, names=("A", "B", "C"))
+    scot = Ties(history, seed=None, tie_order=None, most_recent=True, names=("A", "B", "C"))
+    assert ers.pick([0, 1], highest=False, kind="exclusion") == 1
+    assert scot.pick([0, 1], highest=False, kind="exclusion") == 0
+    assert ers.take()[0].method.startswith("stage 1")
+    # Equal at every stage: a lot, refused without a seed, repeatable with one.
+    flat = [[3, 3], [3, 3]]
+    try:
+        Ties(flat, seed=None, tie_order=None, most_recent=False, names=("A", "B")).pick([0, 1], highest=False, kind="x")
+    except TieUnresolved as error:
+        assert "seed" in str(error)
+    else:
+        raise AssertionError("a lot without a seed must be refused")
+    draws = {
+        Ties(flat, seed="s", tie_order=None, most_recent=False, names="AB").pick([0, 1], highest=False, kind="x")
+        for _ in range(5)
+    }
+    assert len(draws) == 1
