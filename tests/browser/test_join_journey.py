@@ -53,6 +53,8 @@ TEXT = {
         "home_heading": "What's happening where you live",
         "directory_heading": "Organisations",
         "join_heading": f"Join {ORGANISATION}",
+        "error_prefix": "Error:",
+        "choose_class": "Choose the class of membership you are applying for",
         "check_heading": "Check your application",
         "paid_now": "£1.00, paid now",
         "application_sent": f"Your application to join {ORGANISATION} has been sent.",
@@ -60,6 +62,8 @@ TEXT = {
         "applied": "Applied",
         "applications_heading": "Applications waiting for a decision",
         "decide_heading": "Decide on an application",
+        "register_heading": "Register of members",
+        "audit_heading": "Audit trail",
         "admitted_banner": "is now a member.",
         "admitted": "Member",
         "decision_subject": f"Welcome to {ORGANISATION}",
@@ -74,6 +78,8 @@ TEXT = {
         "home_heading": "Beth sy’n digwydd lle rydych chi’n byw",
         "directory_heading": "Sefydliadau",
         "join_heading": f"Ymuno â {ORGANISATION}",
+        "error_prefix": "Gwall:",
+        "choose_class": "Dewiswch y dosbarth aelodaeth rydych yn gwneud cais amdano",
         "check_heading": "Gwirio eich cais",
         "paid_now": "£1.00, wedi’i dalu nawr",
         "application_sent": f"Mae eich cais i ymuno â {ORGANISATION} wedi’i anfon.",
@@ -81,6 +87,8 @@ TEXT = {
         "applied": "Wedi gwneud cais",
         "applications_heading": "Ceisiadau sy’n aros am benderfyniad",
         "decide_heading": "Penderfynu ar gais",
+        "register_heading": "Cofrestr aelodau",
+        "audit_heading": "Trywydd archwilio",
         "admitted_banner": "yn aelod nawr.",
         "admitted": "Aelod",
         "decision_subject": f"Croeso i {ORGANISATION}",
@@ -214,6 +222,10 @@ def test_newcomer_joins_is_admitted_and_withdraws(page: Page, live_server, borou
     expect(page.locator("h1")).to_have_text(ORGANISATION)
     you.follow(f"main a[href$='/organisations/{SLUG}/join/']")
     you.heading("join_heading")
+    # Continuing without answering: the error summary and the "Error:" title are checked by axe too.
+    you.submit()
+    assert page.title().startswith(you.text("error_prefix")), page.title()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(you.text("choose_class"))
     page.locator("input[name=stakeholder_class]").first.check()
     page.check("input[name=pays_now][value=yes]")
     you.submit()
@@ -247,11 +259,28 @@ def test_newcomer_joins_is_admitted_and_withdraws(page: Page, live_server, borou
     you.heading("applications_heading")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(you.text("admitted_banner"))
     expect(page.locator("main tr", has_text=NEWCOMER_EMAIL)).to_have_count(0)
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.ADMITTED
+
+    # The new member is on the register (found with its search), in its CSV export, and in the audit trail.
+    you.follow(f"main a[href$='/organisations/{SLUG}/register/']")
+    you.heading("register_heading")
+    page.fill("input[name=search]", NEWCOMER_EMAIL)
+    you.submit("main form[method=get]")
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(str(membership.member_number))
+    with page.expect_download() as download:
+        page.locator("main a[href*='register.csv']").click()
+    csv_text = download.value.path().read_text(encoding="utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 2 and NEWCOMER_EMAIL in csv_text, csv_text
+    you.goto(("/cy" if lang == "cy" else "") + f"/organisations/{SLUG}/audit/")
+    you.heading("audit_heading")
+    expect(page.locator("main tbody tr").first).to_contain_text("membership.admit")
+    expect(page.locator("main tbody tr").first).to_contain_text(NEWCOMER_EMAIL)
     you.signs_out()
 
     # --- The applicant is told by email ------------------------------------------------------------
-    membership.refresh_from_db()
-    assert membership.status == MembershipStatus.ADMITTED
     decision = messages_to(NEWCOMER_EMAIL)[-1]
     assert decision is not verification, "no decision email was sent"
     assert decision.subject == you.text("decision_subject")
