@@ -118,6 +118,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
     if len(head) != 2 or not all(t.isdigit() for t in head):
         raise InputError(f"expected 'CANDIDATES SEATS', found {lines[i].strip()[:40]!r}", file=file, line=i + 1)
     ncand, file_seats = int(head[0]), int(head[1])
+    header = i
     if ncand < 1 or file_seats < 1:
         raise InputError("the number of candidates and of seats must both be at least 1", file=file, line=i + 1)
     i += 1
@@ -170,8 +171,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
             continue
         break
     start = i
-    # The ballot section ends at a line reading "0". Count identical lines first: a profile
-    # of a million papers has far fewer distinct lines, and each is then parsed once.
+    # The ballot section ends at a line reading "0".
     end = start
     for marker in ("0", "0\r"):  # the usual terminator, found at C speed
         try:
@@ -188,6 +188,8 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         raise InputError("no end-of-ballots line ('0') found", file=file, line=n)
     fast = None if nick else _fast_ballots(lines[start:end], ncand)
     grouped: Counter[tuple[int, ...]] = Counter(fast or {})
+    # The careful path, for files the fast one declined: identical lines are parsed once, and
+    # the first bad line is reported with its number.
     for raw, times in [] if fast is not None else Counter(lines[start:end]).items():
         toks = _ints(raw)
         if not toks:
@@ -216,7 +218,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
     rest = [(k + 1, lines[k]) for k in range(end + 1, n) if lines[k].strip()]
     names: list[str] = []
     title = ""
-    if "," in lines[i - 1] or "," in lines[start]:
+    if "," in lines[header] or "," in lines[start]:
         # Comma-separated files end name lines with commas too ("Kathleen BAIRD,").
         rest = [(no, line.strip().rstrip(",").replace(",", " ")) for no, line in rest]
     if len(rest) >= ncand:
