@@ -54,8 +54,9 @@ def test_cli_lists_commands_and_refuses_unknown_ones():
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
+    # (The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never would.)
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "COPRODUCE_ENV": "production",
         "SECRET_KEY": "x" * 30 + "-not-a-real-secret-but-long-and-varied-9f8e7d6c5b4a",
         "ALLOWED_HOSTS": "coproduce.example.org",
