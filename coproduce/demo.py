@@ -50,5 +50,12 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
-    Granian("coproduce.config.wsgi:application", address="127.0.0.1", port=args.port, interface=Interfaces.WSGI).serve()
+    Granian(
+        "coproduce.config.wsgi:application",
+        address="127.0.0.1",
+        port=args.port,
+        interface=Interfaces.WSGI,
+        blocking_threads=2,  # a demo on a laptop: two threads, not granian's default of 512
+        websockets=False,
+    ).serve()
     return 0
