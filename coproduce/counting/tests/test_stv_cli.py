@@ -34,6 +34,14 @@ def test_json_lines_for_several_files_and_failure_after_counting_the_rest():
     assert f"{bad}:3: expected a candidate number" in proc.stderr
 
 
+def test_parallel_jobs_give_the_same_output_in_file_order():
+    files = [str(FIXTURES / "quirks.blt"), str(FIXTURES / "bad_token.blt"), str(FIXTURES / "quirks.blt")]
+    serial = run(*files, "--format", "json", "--seats", "1")
+    parallel = run(*files, "--format", "json", "--seats", "1", "--jobs", "2")
+    assert serial.returncode == parallel.returncode == 1
+    assert serial.stdout == parallel.stdout and len(serial.stdout.splitlines()) == 2
+
+
 def test_table_and_csv_formats_and_options():
     good = str(FIXTURES / "quirks.blt")
     table = run(good, "--seats", "1", "--format", "table")
