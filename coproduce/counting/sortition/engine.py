@@ -1,4 +1,8 @@
-"""``select``: the one entry point a CLI or the Django ``panels`` app calls."""
+"""``select``: the one entry point the CLI and the later Django ``panels`` app call.
+
+It ties the pieces together and checks every lottery before drawing from it (valid panels,
+probabilities summing to 1 and to k), so a solver slip can never reach a published draw.
+"""
 
 from __future__ import annotations
 
