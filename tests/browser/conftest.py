@@ -17,10 +17,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the ORM calls
-# the tests make between browser steps (Django reads this at each call, so setting it here is enough).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # No sandbox (containers run as root), no GPU, and none of the background traffic Chromium starts itself.
 CHROMIUM_ARGS = [
@@ -46,10 +42,21 @@ def browser() -> Iterator[Browser]:
     """One Chromium for the whole session (a launch costs about a second); each test gets its own context."""
     if not os.path.exists(CHROMIUM_PATH):
         pytest.fail(f"Chromium not found at {CHROMIUM_PATH}; install Debian's chromium or set CHROMIUM_PATH")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls made while
+    # one runs. Django reads the variable at each call, so it is set only while Chromium is up (browser
+    # tests are collected last), not for the whole session.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @dataclass
