@@ -3,21 +3,40 @@
 Written here because the libraries that claim ERS97 (votekit, pyrankvote, stvpoll) do not
 transfer only the last parcel received, or do not truncate and cap the transfer value,
 or do not defer surpluses or exclude in bulk. Values are integer hundredths (2 places).
+Clause numbers below are those of the 1997 rules (section 5, glossary section 6).
 
-Implemented: quota = valid ÷ (seats + 1) truncated to 2 places plus 0.01; election at the quota;
-surplus transfer from the last parcel received, transfer value = surplus ÷ transferable
-papers truncated to 2 places and never above the papers' present value, the rest
-non-transferable; surplus transfer deferred while all surpluses together could not change
-which candidate is lowest; bulk exclusion of the lowest candidates whose votes together
-(plus surpluses) stay below the next candidate, with their papers transferred one value
-parcel per stage, highest value first; ties by the earliest stage at which the candidates
-differed, then lot. Not implemented: the quota recalculation of the 1997 rules for
-exhausted papers and election under 5.1.7(b) (see the module's tests and the report).
+- 5.1.6 quota: total valid vote ÷ (places + 1) to two decimal places; exact → that is the
+  quota, otherwise the remainder is ignored and 0.01 added.
+- 5.4.8 quota recalculation: while nobody has been deemed elected, after each batch of an
+  exclusion the quota is recalculated as in 5.1.6 from the valid vote less the
+  non-transferable vote. Once someone is elected the quota is fixed.
+- 5.1.7 / 5.3.13 / 5.4.9 election: considering candidates in descending order of votes,
+  deem elected any whose vote equals or exceeds (a) the quota or (b) the total active vote
+  (6.20, computed as in 5.6.1) ÷ (places not yet filled + 1), up to the places left. The rules
+  give no rounding for (b); it is taken to two places like the quota in 5.1.6.
+- 5.6.2 ties at election: if more equal candidates reach the threshold than there are places,
+  they are taken by votes at the earliest stage where they differed; equal throughout →
+  none of them is elected at that stage (no lot).
+- 5.2.2 deferral: surpluses wait while their total does not exceed (a) the gap between the
+  two lowest candidates or (b) the gap between a 5.2.5 bulk-exclusion group and the
+  candidate next above.
+- 5.2.3 largest surplus first; ties by earliest differing stage, then lot.
+- 5.3.1 / 5.3.2 surplus from the last received batch only (all papers at the first stage);
+  5.3.7 transfer value = surplus ÷ transferable papers truncated to 2 places if their total
+  value exceeds the surplus, else their present value; the rest is non-transferable.
+- 5.2.5 bulk exclusion of as many lowest candidates as possible whose votes plus deferred
+  surpluses do not exceed the next candidate's, leaving enough candidates for the places;
+  ties for the lowest by earliest differing stage, then lot. A group whose top member ties
+  with the candidate next above is not used (which of the tied belongs in it is undefined).
+- 5.4.1 / 5.4.11 excluded papers transferred one batch (value) at a time, highest first, with
+  5.4.8 and 5.4.9 applied after each batch and no papers given to the newly elected (5.4.10).
+- 5.5.1 when a proposed exclusion would leave as many continuing candidates as places, they
+  are all deemed elected (no transfer is made); 5.5.2 the count stops when all places fill.
 """
 
 from __future__ import annotations
 
-from coproduce.counting.stv.model import Contest, Result
+from coproduce.counting.stv.model import Contest, Result, TieBreak
 from coproduce.counting.stv.scottish import order_by_total
 from coproduce.counting.stv.tally import CONTINUING, ELECTED, EXCLUDED, Tally
 from coproduce.counting.stv.ties import Ties
@@ -25,13 +44,17 @@ from coproduce.counting.stv.ties import Ties
 PLACES = 2
 
 
+def _quota(votes: int, places: int) -> int:
+    """5.1.6: ``votes`` ÷ (places + 1) in hundredths; exact, or truncated plus 0.01."""
+    return -(-votes // (places + 1))
+
+
 def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Result:
     """Count ``contest`` under the ERS 1997 rules in 2-place fixed point."""
     t = Tally(contest, PLACES)
     names = contest.candidates
-    # Truncated to hundredths plus 0.01: above valid/(seats+1) even when that is exact, so no
-    # more candidates than seats can reach it (107.58 for the booklet's 753 votes, 6 seats).
-    quota = t.valid // (seats + 1) + 1
+    # 5.1.6: 107.58 for the booklet's 753 votes and 6 seats; 1.00 for 2 votes and 1 seat.
+    quota = _quota(t.valid, seats)
     ties = Ties(t.history, seed=seed, tie_order=contest.tie_order, most_recent=False, names=names)
     elected: list[int] = []
     elected_at: list[int] = []
@@ -48,38 +71,77 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
             if len(pile) > sizes[c]:
                 last[c] = pile[sizes[c] :]
 
+    def deem(c: int) -> None:
+        t.state[c] = ELECTED
+        elected.append(c)
+        elected_at.append(len(t.stages))
+        pending.append(c)
+
     def elect_reached() -> bool:
-        stage = len(t.stages)
-        reached = [c for c in t.continuing() if t.totals[c] >= quota]
-        if reached:
-            order = order_by_total(t, ties, reached, kind="election order")
+        """5.1.7, 5.3.13, 5.4.9 with 5.6.2; True once every place is filled (5.5.2)."""
+        new: list[int] = []
+        used: list[TieBreak] = []
+        while len(elected) < seats:
+            places = seats - len(elected)
+            # 5.6.1: the total active vote is the valid vote less the non-transferable vote
+            # and the quotas (or votes, if less) of those deemed elected.
+            active = t.valid - t.nt - sum(min(t.totals[c], quota) for c in elected)
+            threshold = min(quota, _quota(active, places))
+            reached = [c for c in t.continuing() if t.totals[c] >= threshold]
+            if not reached:
+                break
+            top = max(t.totals[c] for c in reached)
+            tied = [c for c in reached if t.totals[c] == top]
+            if len(tied) <= places:
+                order = order_by_total(t, ties, tied, kind="election order")
+            else:
+                order, broke = _look_back_order(t, tied, places)
+                used.extend(broke)
+                if len(order) < places:
+                    notes.append(
+                        f"Stage {len(t.stages)}: {', '.join(names[c] for c in sorted(tied))} "
+                        "equal at every stage with too few places for all: none deemed elected (5.6.2)."
+                    )
             for c in order:
-                t.state[c] = ELECTED
-                elected.append(c)
-                elected_at.append(stage)
-                pending.append(c)
-            t.amend_last(elected=tuple(order), tie_breaks=ties.take())
+                deem(c)
+            new.extend(order)
+            if len(tied) > places:
+                break
+        if new or used:
+            t.amend_last(elected=tuple(new), tie_breaks=ties.take() + tuple(used))
         return len(elected) >= seats
 
-    def fill_if_equal() -> bool:
+    def fill(continuing: list[int], why: str) -> None:
+        order = order_by_total(t, ties, continuing, kind="election order")
+        for c in order:
+            deem(c)
+        t.amend_last(elected=tuple(order), tie_breaks=ties.take())
+        notes.append(f"Stage {len(t.stages)}: {why}")
+
+    def recalculate_quota() -> None:
+        """5.4.8: before anyone is elected, non-transferable papers reduce the quota."""
+        nonlocal quota
+        if elected or not t.nt:
+            return
+        new = _quota(t.valid - t.nt, seats)
+        if new != quota:
+            quota = new
+            stage = t.stages[-1]
+            t.amend_last(description=f"{stage.description}; quota recalculated to {t.dec(quota)} (5.4.8)")
+            notes.append(f"Stage {len(t.stages)}: quota recalculated to {t.dec(quota)} (5.4.8).")
+
+    while not elect_reached():
         continuing = t.continuing()
         if len(continuing) <= seats - len(elected):
-            order = order_by_total(t, ties, continuing, kind="election order")
-            for c in order:
-                t.state[c] = ELECTED
-                elected.append(c)
-                elected_at.append(len(t.stages))
-            t.amend_last(elected=tuple(order), tie_breaks=ties.take())
-            notes.append(f"Stage {len(t.stages)}: continuing candidates equal the vacancies left; all elected.")
-            return True
-        return False
-
-    while not elect_reached() and not fill_if_equal():
+            # Fewer candidates than places from the start (4.3).
+            fill(continuing, "continuing candidates no more than the places left; all elected (4.3).")
+            break
         pending = [c for c in pending if t.totals[c] > quota]
         surpluses = sum(t.totals[c] - quota for c in pending)
-        continuing = sorted(t.continuing(), key=lambda c: t.totals[c])
-        lowest_gap = t.totals[continuing[1]] - t.totals[continuing[0]] if len(continuing) > 1 else 0
-        if pending and surpluses >= lowest_gap:
+        continuing.sort(key=lambda c: t.totals[c])
+        group = _exclusion_group(t, continuing, seats - len(elected), surpluses)
+        # 5.2.2: surpluses are deferred while they cannot change who is excluded.
+        if pending and not group:
             largest = max(t.totals[c] for c in pending)
             c = ties.pick([d for d in pending if t.totals[d] == largest], highest=True, kind="surplus")
             pending.remove(c)
@@ -88,7 +150,7 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
             transferable = [k for k in parcel if _next(t, k) is not None]
             papers = sum(t.counts[k] for k in transferable)
             present = max((t.value[k] for k in transferable), default=0)
-            tv = min(surplus // papers, present) if papers else 0  # truncated, capped
+            tv = min(surplus // papers, present) if papers else 0  # 5.3.7: truncated, capped
             in_parcel = set(transferable)
             t.piles[c] = [k for k in t.piles[c] if k not in in_parcel]
             for k in transferable:
@@ -107,26 +169,26 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
             )
             continue
         if pending:
-            notes.append(f"Stage {len(t.stages) + 1}: surpluses ({t.dec(surpluses)}) deferred: too small to matter.")
-        # Bulk exclusion: the largest group of lowest candidates whose votes together (plus
-        # all surpluses) are below the next candidate, leaving enough candidates for the seats.
-        group: list[int] = []
-        room = len(continuing) - (seats - len(elected))
-        running = surpluses
-        for i in range(min(room, len(continuing) - 1)):
-            running += t.totals[continuing[i]]
-            if running < t.totals[continuing[i + 1]]:
-                group = continuing[: i + 1]
+            notes.append(f"Stage {len(t.stages) + 1}: surpluses ({t.dec(surpluses)}) deferred (5.2.2).")
         if len(group) <= 1:
             lowest = t.totals[continuing[0]]
             group = [ties.pick([d for d in continuing if t.totals[d] == lowest], highest=False, kind="exclusion")]
         for c in group:
             t.state[c] = EXCLUDED
+        rest = [c for c in continuing if c not in group]
+        if len(rest) <= seats - len(elected):
+            # 5.5.1: the proposed exclusion leaves only as many candidates as places.
+            t.amend_last(tie_breaks=ties.take())
+            who = ", ".join(names[c] for c in group)
+            fill(rest, f"excluding {who} would leave as many candidates as places; they are deemed elected (5.5.1).")
+            break
         entries = [k for c in group for k in t.piles[c]]
         for c in group:
             t.piles[c] = []
         values = sorted({t.value[k] for k in entries}, reverse=True)
         who = ", ".join(names[c] for c in group)
+        if not values:
+            values = [0]  # candidates with no papers: their exclusion is still a stage (6.16)
         for n, value in enumerate(values):
             parcel = [k for k in entries if t.value[k] == value]
             for c in group:
@@ -135,11 +197,12 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
             t.record(
                 "exclusion",
                 tuple(group),
-                f"{who} excluded; papers at value {t.dec(value)} transferred",
+                f"{who} excluded; papers at value {t.dec(value)} transferred" if parcel else f"{who} excluded",
                 excluded=tuple(group) if n == 0 else (),
                 tie_breaks=ties.take() if n == 0 else (),
             )
-            if n < len(values) - 1 and (elect_reached() or fill_if_equal()):
+            recalculate_quota()
+            if n < len(values) - 1 and elect_reached():
                 break
         else:
             continue
@@ -159,6 +222,47 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
         precision=PLACES,
         notes=tuple(notes),
     )
+
+
+def _exclusion_group(t: Tally, ascending: list[int], places: int, surpluses: int) -> list[int]:
+    """5.2.5 / 5.2.2: the largest group of lowest candidates whose votes plus ``surpluses`` do
+    not exceed the next candidate's, leaving at least ``places`` candidates; [] if none.
+
+    With surpluses a group of one is 5.2.2(a); without, any single lowest candidate qualifies.
+    A group whose top member ties with the candidate next above is skipped.
+    """
+    group: list[int] = []
+    running = surpluses
+    room = len(ascending) - places
+    for i in range(min(room, len(ascending) - 1)):
+        running += t.totals[ascending[i]]
+        below, above = t.totals[ascending[i]], t.totals[ascending[i + 1]]
+        if running <= above and (below < above or i == 0):
+            group = ascending[: i + 1]
+    return group
+
+
+def _look_back_order(t: Tally, tied: list[int], places: int) -> tuple[list[int], list[TieBreak]]:
+    """5.6.2: up to ``places`` of ``tied`` in order of their votes at the earliest stage where
+    they differed; stops (electing no more) where the rest were equal at every stage."""
+    chosen: list[int] = []
+    breaks: list[TieBreak] = []
+    rest = sorted(tied)
+    while len(chosen) < places:
+        group = list(rest)
+        for s, totals in enumerate(t.history):
+            top = max(totals[c] for c in group)
+            if any(totals[c] != top for c in group):
+                group = [c for c in group if totals[c] == top]
+                if len(group) == 1:
+                    method = f"stage {s + 1} (earliest stage where they differed)"
+                    breaks.append(TieBreak("election order", tuple(rest), group[0], method))
+                    break
+        if len(group) != 1:
+            break
+        chosen.append(group[0])
+        rest.remove(group[0])
+    return chosen, breaks
 
 
 def _next(t: Tally, k: int) -> int | None:
