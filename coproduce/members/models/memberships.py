@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,8 +66,21 @@ OPEN_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.ADMITTED)
 
 class MembershipQuerySet(models.QuerySet):
     def with_holdings(self) -> MembershipQuerySet:
-        """Annotate ``shares_held``: the ledger's sum, never stored twice."""
-        return self.annotate(shares_held=Coalesce(Sum("share_transactions__shares"), 0))
+        """Annotate ``shares_held``: the ledger's sum, never stored twice.
+
+        A correlated subquery, not a join with GROUP BY: the database then sums the ledger
+        only for the rows of the page being shown, and counting the register stays cheap.
+        """
+        from .shares import ShareTransaction
+
+        ledger = (
+            ShareTransaction.objects.filter(membership=OuterRef("pk"))
+            .order_by()
+            .values("membership")
+            .annotate(total=Sum("shares"))
+            .values("total")
+        )
+        return self.annotate(shares_held=Coalesce(Subquery(ledger, output_field=models.IntegerField()), 0))
 
     def current(self) -> MembershipQuerySet:
         return self.filter(status=MembershipStatus.ADMITTED)
