@@ -299,3 +299,19 @@ def test_exclusion_tie_equal_at_every_stage_needs_the_seeded_lot():
     for _ in range(3):
         again = count(contest(1, LOT_BALLOTS, 4), rules="ers97", seed="ballot box 7")
         assert again.stages == result.stages
+
+
+def test_more_candidates_at_the_quota_than_places_taken_by_earliest_difference():
+    """5.6.2. A 9, B 8, C 3 (1 C→A, 2 C→B); 1 place; quota 20/2 = 10.00 exactly (5.1.6).
+    Stage 2: C excluded; A and B both reach 10.00 with one place left. They differed at
+    stage 1 (A 9 > B 8), so A is deemed elected and B is not; the count is then complete."""
+    ballots = {(0,): 9, (1,): 8, (2, 0): 1, (2, 1): 2}
+    result = count(contest(1, ballots, 3), rules="ers97")
+    assert result.quota == Decimal("10.00")
+    assert totals(result, 2) == ("10.00", "10.00", "0.00", "0.00")
+    stage = result.stages[1]
+    assert stage.excluded == (2,) and stage.elected == (0,)
+    (tie,) = stage.tie_breaks
+    assert (tie.kind, tie.candidates, tie.chosen) == ("election order", (0, 1), 0)
+    assert tie.method == "stage 1 (earliest stage where they differed)"
+    assert result.elected == (0,) and len(result.stages) == 2
