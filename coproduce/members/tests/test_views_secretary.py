@@ -172,7 +172,7 @@ def test_a_board_member_cannot_export(client, trust):
 def test_register_runs_a_constant_number_of_queries(client, django_assert_num_queries, secretary, trust, rows):
     _members(trust, rows)
     # Session, user, MFA middleware (2), organisation, permission (2), export permission, classes, count, page.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get("/organisations/taff-leisure/register/").status_code == 200
 
 
