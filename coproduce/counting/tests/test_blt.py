@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coproduce.counting.errors import InputError
@@ -11,7 +9,9 @@ from coproduce.counting.formats.blt import parse_blt
 from coproduce.counting.formats.dat import parse_dat
 from coproduce.counting.stv import count, read_blt, read_dat
 
-FIXTURES = Path(__file__).parent / "fixtures" / "stv"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "stv"
 
 
 def test_quirky_file_bom_withdrawn_commas_names_title():

@@ -10,7 +10,9 @@ import pytest
 from coproduce.counting.errors import InputError
 from coproduce.counting.pb import read_pb, read_pb_text, write_pb, write_pb_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pb"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "pb"
 
 VALID = """META
 key;value

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pb"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "pb"
 COPRODUCE = Path(sys.executable).parent / "coproduce"
 QUIRKS = str(FIXTURES / "quirks.pb")
 CUMULATIVE = str(FIXTURES / "cumulative_repeat.pb")

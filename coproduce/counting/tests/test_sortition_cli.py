@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sortition"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "sortition"
 ROOT = Path(__file__).resolve().parents[3]
 COPRODUCE = Path(sys.executable).parent / "coproduce"
 

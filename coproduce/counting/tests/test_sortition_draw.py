@@ -15,7 +15,9 @@ from coproduce.counting.sortition import read_people, read_targets, select
 from coproduce.counting.sortition.draw import SeedStream, draw_panel, numbered_panels
 from coproduce.counting.tests.sortition_helpers import assert_panel_valid, load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sortition"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "sortition"
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -9,7 +9,9 @@ import pytest
 from coproduce.counting.errors import InputError
 from coproduce.counting.sortition import read_people, read_targets
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sortition"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "sortition"
 
 
 def test_current_convention_with_flex() -> None:

@@ -11,7 +11,9 @@ from coproduce.counting.sortition import InfeasibleQuotas, read_people, read_tar
 from coproduce.counting.sortition.infeasibility import smallest_relaxation
 from coproduce.counting.tests.sortition_helpers import assert_panel_valid, load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sortition"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "sortition"
 
 
 def tiny(targets_name: str = "targets.csv"):

@@ -11,7 +11,9 @@ import pytest
 from coproduce.counting.sortition import read_people, read_targets, select
 from coproduce.counting.tests.sortition_helpers import assert_valid, load
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sortition"
+from . import HANDMADE_FIXTURES
+
+FIXTURES = HANDMADE_FIXTURES / "sortition"
 CERTIFICATE = 1e-6
 
 

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import HANDMADE_FIXTURES
+
 ROOT = Path(__file__).resolve().parents[3]
 COPRODUCE = ROOT / ".venv" / "bin" / "coproduce"
-FIXTURES = Path(__file__).parent / "fixtures" / "stv"
+FIXTURES = HANDMADE_FIXTURES / "stv"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
