@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from coproduce.counting.tests.pabutools_oracle import import_pabutools
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("COPRODUCE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "pabulib"
 EXPECTED = ROOT / "coproduce" / "counting" / "tests" / "fixtures" / "pb" / "pabutools_expected.json"
@@ -42,23 +44,7 @@ ADD1_BIG = ("Poland_Warszawa_2026.pb", "Poland_Warszawa_2023_Mokotow.pb")
 
 def _run_one(path: Path, task: str, multi: bool) -> dict[str, object]:
     """Run one pabutools rule on one file (in the child process)."""
-    import pulp
-
-    # pabutools 1.2.3 imports names the installed pulp 4.x no longer exports; the rules we call
-    # never solve an ILP, so placeholders are enough to import it.
-    for name in (
-        "LpProblem",
-        "LpMaximize",
-        "LpMinimize",
-        "LpVariable",
-        "LpBinary",
-        "lpSum",
-        "PULP_CBC_CMD",
-        "LpStatusOptimal",
-        "value",
-    ):
-        if not hasattr(pulp, name):
-            setattr(pulp, name, None)
+    import_pabutools()
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cardinality_Sat, Cost_Sat, parse_pabulib
     from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 

@@ -17,6 +17,8 @@ from coproduce.counting.pb.mes import ConstantUtilityMes, run_mes_exact
 from coproduce.counting.pb.profile import compile_instance
 from coproduce.counting.pb.ties import tie_order
 
+from .pabutools_oracle import import_pabutools
+
 
 def make(
     budget: int | str,
@@ -163,33 +165,10 @@ def test_fast_mes_equals_exact_arithmetic(instance: Instance, utility: str, extr
     assert fast.rho == exact.rho
 
 
-def _pabutools():
-    import pulp
-
-    # pabutools 1.2.3 imports names pulp 4.x dropped; the rules used here never solve an ILP.
-    for name in (
-        "LpProblem",
-        "LpMaximize",
-        "LpMinimize",
-        "LpVariable",
-        "LpBinary",
-        "lpSum",
-        "PULP_CBC_CMD",
-        "LpStatusOptimal",
-        "value",
-    ):
-        if not hasattr(pulp, name):
-            setattr(pulp, name, None)
-    import pabutools.election as election
-    import pabutools.rules as rules
-
-    return election, rules
-
-
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(approval_instances())
 def test_random_instances_agree_with_pabutools(instance: Instance) -> None:
-    election, rules = _pabutools()
+    election, rules = import_pabutools()
     projects = {p.id: election.Project(p.id, p.cost) for p in instance.projects}
     pb_instance = election.Instance(projects.values(), budget_limit=instance.budget)
     profile = election.ApprovalProfile(
