@@ -6,14 +6,15 @@ A feature app declares itself once, in its ``AppConfig.ready()``::
                                  navigation=(NavItem(_("My memberships"), "members:mine", login_required=True),),
                                  demo_data=build_demo, demo_order=10))
 
-``core`` reads the registry for the service navigation, permissions shown in the admin, and
-the demo borough (each app adds its own demo data on top of the core's places and people).
+``core`` reads the registry for the service navigation and the demo borough (each app adds
+its own demo data on top of the core's places and people). Permissions need no registry:
+each app's ``rules.py`` is found by django-rules' autodiscovery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
@@ -39,7 +40,6 @@ class FeatureApp:
     # Called with the demo context (a dict of what the core and earlier apps created).
     demo_data: Callable[[dict[str, Any]], None] | None = None
     demo_order: int = 100
-    permissions: tuple[str, ...] = field(default=())
 
 
 _features: dict[str, FeatureApp] = {}
