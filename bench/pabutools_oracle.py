@@ -159,7 +159,8 @@ def main() -> int:
         pending = []
         for task in tasks:
             done = timings.get(path.name, {}).get(task)
-            if _wanted(path, task, voters) and (args.redo or done is None or "timeout" in done or "error" in done):
+            unfinished = done is None or any(key in done for key in ("timeout", "error", "not_run"))
+            if _wanted(path, task, voters) and (args.redo or unfinished):
                 pending.append(task)
         if pending:
             queue.append((path, pending, "1" if voters > args.multi_above else "0"))
