@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import re
 from collections import Counter
+from functools import lru_cache
 from itertools import accumulate, chain, repeat
 from operator import add, itemgetter, sub
 from pathlib import Path
@@ -90,9 +92,19 @@ def _fast_ballots(block: list[str], ncand: int) -> dict[tuple[int, ...], int] | 
             return {}
     try:
         # None (not a candidate number) cannot be compared; -1 is a "0" before the end.
-        if min(map(min, rankings)) < 0 or list(map(len, map(set, rankings))) != list(map(len, rankings)):
+        if min(map(min, rankings)) < 0:
             return None
     except TypeError:
+        return None
+    return _group(rankings, weights)
+
+
+def _group(rankings: list[tuple[int, ...]], weights: list[int]) -> dict[tuple[int, ...], int] | None:
+    """Add up the weights of identical rankings; ``None`` if a ranking names someone twice."""
+    if not all(rankings):  # papers with no preference ("5 0") are not votes
+        kept = [(r, w) for r, w in zip(rankings, weights, strict=True) if r]
+        rankings, weights = [r for r, _w in kept], [w for _r, w in kept]
+    if list(map(len, map(set, rankings))) != list(map(len, rankings)):
         return None
     if len(set(rankings)) == len(rankings):
         return dict(zip(rankings, weights, strict=True))
@@ -101,6 +113,51 @@ def _fast_ballots(block: list[str], ncand: int) -> dict[tuple[int, ...], int] | 
     for ranking, weight in zip(rankings, weights, strict=True):
         grouped[ranking] = get(ranking, 0) + weight
     return grouped
+
+
+#: Candidate numbers become one byte each: "1".."9" stay, 10, 11, … become ":", ";", … (the
+#: bytes after "9"), so that every candidate token is a single character.
+_MAX_CANONICAL = 60
+
+
+@lru_cache(maxsize=_MAX_CANONICAL)
+def _canonical_spec(ncand: int) -> tuple[re.Pattern[bytes], bytes, tuple[tuple[bytes, bytes], ...]]:
+    chars = bytes(range(0x31, 0x31 + ncand))
+    # Whole lines "WEIGHT C C … 0", single spaces, weight >= 1 without a leading zero.
+    pattern = re.compile(rb"(?:[1-9][0-9]* (?:[" + re.escape(chars) + rb"] )*0\n)*")
+    table = bytes.maketrans(chars, bytes(range(ncand)))
+    replacements = tuple((b" %d " % (k,), b" " + bytes([0x30 + k]) + b" ") for k in range(10, ncand + 1))
+    return pattern, table, replacements
+
+
+def _canonical_ballots(block: bytes, ncand: int) -> dict[tuple[int, ...], int] | None:
+    """Group ballot lines written the usual way (``b"126 1 2 0\\n"``, ASCII, single spaces).
+
+    ``block`` is the ballot section, every line ending in a newline. A regular expression
+    checks the whole section at once; then each line costs a few C-level calls (partition,
+    slice, translate, tuple). Anything else (tabs, commas, ids, weight 0, a number out of
+    range, a duplicate) gives ``None`` and goes to the slower paths, which take or refuse it.
+    """
+    if ncand > _MAX_CANONICAL:
+        return None
+    pattern, table, replacements = _canonical_spec(ncand)
+    if b"\r" in block:
+        block = block.replace(b"\r\n", b"\n")
+    if replacements:
+        if block.translate(None, b"0123456789 \n"):
+            return None  # ":" and the like must not be in the file before they stand for 10, …
+        for old, new in replacements:
+            block = block.replace(old, new)
+    if pattern.fullmatch(block) is None:
+        return None
+    lines = block.split(b"\n")
+    lines.pop()  # after the last newline
+    parts = list(map(bytes.partition, lines, repeat(b" ")))
+    weights = list(map(int, map(itemgetter(0), parts)))
+    # "1 2 3 0"[:-2:2] is "123": the candidate bytes, which translate to 0, 1, 2.
+    candidates = map(itemgetter(slice(None, -2, 2)), map(itemgetter(2), parts))
+    rankings = list(map(tuple, map(bytes.translate, candidates, repeat(table))))
+    return _group(rankings, weights)
 
 
 def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> Contest:
@@ -186,7 +243,12 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         end += 1
     if end == n:
         raise InputError("no end-of-ballots line ('0') found", file=file, line=n)
-    fast = None if nick else _fast_ballots(lines[start:end], ncand)
+    fast = None
+    if not nick:
+        block = "\n".join(lines[start:end]) + "\n" if end > start else ""
+        fast = _canonical_ballots(block.encode("ascii", "replace"), ncand)
+        if fast is None:
+            fast = _fast_ballots(lines[start:end], ncand)
     grouped: Counter[tuple[int, ...]] = Counter(fast or {})
     # The careful path, for files the fast one declined: identical lines are parsed once, and
     # the first bad line is reported with its number.

@@ -104,3 +104,58 @@ def test_all_real_files_read(shared_data):
     perth = read_blt(folder / "scot-elex-mccune/blt_files/5_cands/perth_kinross_2016_by_election_ward9.blt")
     assert perth.candidates[3] == "Wilma LUMSDEN"
     assert perth.seats == 1
+
+
+def _careful(monkeypatch, text):
+    """Parse ``text`` with both fast paths switched off: the line-by-line reader alone."""
+    from coproduce.counting.formats import blt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(blt, "_canonical_ballots", lambda *args: None)
+        patch.setattr(blt, "_fast_ballots", lambda *args: None)
+        return _outcome(text)
+
+
+def _outcome(text):
+    try:
+        contest = parse_blt(text, file="x.blt")
+    except InputError as error:
+        return ("refused", error.line, error.reason)
+    return ("read", contest)
+
+
+def test_fast_paths_agree_with_the_careful_reader(monkeypatch):
+    """Random ballot sections, clean and messy: the fast paths read or refuse exactly as the careful one."""
+    import random
+
+    rng = random.Random(20261123)
+    quirks = ["", "", "", "\t", "  ", ",", "\r", ":", "0", "00", "01", "x", "1=2", "(7)"]
+    kinds = {"read": 0, "refused": 0}
+    for case in range(1500):
+        n = rng.choice([3, 9, 10, 12, 14])
+        lines = []
+        for _ in range(rng.randint(0, 12)):
+            ranking = rng.sample(range(1, n + 1), rng.randint(0, n))
+            if rng.random() < 0.05 and ranking:
+                ranking.append(ranking[0])  # ranked twice
+            if rng.random() < 0.03:
+                ranking.append(n + 1)  # out of range
+            tokens = [str(rng.choice([1, 1, 2, 3, 10, 12, 126]))] + [str(c) for c in ranking] + ["0"]
+            if rng.random() < 0.15:
+                at = rng.randrange(len(tokens) + 1)
+                tokens.insert(at, rng.choice(quirks))
+            sep = rng.choice([" "] * 12 + ["  ", "\t", ", "])
+            line = sep.join(tokens)
+            if rng.random() < 0.05:
+                line = rng.choice([" ", "\r", " \r", ","]) + line if rng.random() < 0.5 else line + " "
+            lines.append(line)
+            if rng.random() < 0.03:
+                lines.append("")
+        names = [f"C{c}" for c in range(1, n + 1)]
+        text = "\n".join([f"{n} 2", *lines, "0", *names, "Title"]) + "\n"
+        if case % 7 == 0:
+            text = text.replace("\n", "\r\n")
+        fast, careful = _outcome(text), _careful(monkeypatch, text)
+        assert fast == careful, text
+        kinds[fast[0]] += 1
+    assert min(kinds.values()) > 100, kinds  # both outcomes exercised
