@@ -8,10 +8,9 @@ profile: a transfer touches only the entries in the pile being transferred.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
-from operator import itemgetter
+from operator import sub
 
 from coproduce.counting.errors import CountingError
 from coproduce.counting.stv.model import Contest, Stage, TieBreak
@@ -46,17 +45,12 @@ class Tally:
                     # papers naming only withdrawn candidates are not valid votes
                     self.valid += contest.counts[k] * self.scale
         else:
-            # Fast path: every entry starts at its first preference, at value 1.
-            # Sorting entries by first preference (C-level) builds every pile without a
-            # Python-level append per entry.
+            # Fast path: every entry starts at its first preference, at value 1. One pass
+            # with bound appends measured quicker than sorting the entries by first preference.
             self.pos = [0] * g
-            firsts = list(map(itemgetter(0), contest.rankings))
-            order = sorted(range(g), key=firsts.__getitem__)
-            sizes = Counter(firsts)
-            start = 0
-            for c in range(self.n):
-                self.piles[c] = order[start : start + sizes[c]]
-                start += sizes[c]
+            add = [pile.append for pile in self.piles]
+            for k, ranking in enumerate(contest.rankings):
+                add[ranking[0]](k)
             get = contest.counts.__getitem__
             self.totals = [sum(map(get, pile)) * self.scale for pile in self.piles]
             self.valid = sum(self.totals)
@@ -64,6 +58,7 @@ class Tally:
         self.stages: list[Stage] = []
         self._last = [0] * self.n
         self._last_nt = 0
+        self._decimals: dict[int, Decimal] = {}  # stages repeat most numbers (unchanged totals, 0)
 
     def _advance(self, k: int) -> int | None:
         """Move entry ``k`` to its next continuing preference; return that candidate."""
@@ -115,7 +110,11 @@ class Tally:
             raise CountingError(f"votes not conserved at stage {len(self.stages) + 1}: engine fault")
 
     def dec(self, v: int) -> Decimal:
-        return Decimal(v).scaleb(-self.places)
+        try:
+            return self._decimals[v]
+        except KeyError:
+            d = self._decimals[v] = Decimal(v).scaleb(-self.places)
+            return d
 
     def record(
         self,
@@ -138,8 +137,8 @@ class Tally:
                 action=action,
                 subjects=subjects,
                 description=description,
-                totals=tuple(self.dec(v) for v in totals),
-                transfers=tuple(self.dec(v - w) for v, w in zip(totals, self._last, strict=True)),
+                totals=tuple(map(self.dec, totals)),
+                transfers=tuple(map(self.dec, map(sub, totals, self._last))),
                 non_transferable=self.dec(self.nt),
                 non_transferable_change=self.dec(self.nt - self._last_nt),
                 elected=elected,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,30 @@ def test_no_django_imported():
     imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
     assert "coproduce.counting.stv.scottish" in imported  # the count really ran
     assert not [m for m in imported if m == "django" or m.startswith("django.")]
+
+
+def test_default_jobs_use_every_core_with_the_same_output_as_jobs_1(shared_data):
+    """A batch is shared among processes by default; stdout, stderr errors and exit status are as with --jobs 1."""
+    folder = shared_data("stv", "scot-elex-mccune", "blt_files")
+    real = [str(path) for path in sorted(folder.glob("*/*.blt"))[::100]]  # 11 wards, 5 to 12 candidates
+    bad = str(FIXTURES / "bad_token.blt")
+    files = [real[0], bad, *real[1:], bad]
+    workers = min(os.process_cpu_count() or 1, len(files))
+    for fmt in ("json", "csv", "table"):
+        default = run(*files, "--format", fmt, "--seed", "t")
+        serial = run(*files, "--format", fmt, "--seed", "t", "--jobs", "1")
+        assert default.returncode == serial.returncode == 1
+        assert default.stdout == serial.stdout
+        for proc in (default, serial):
+            errors = [line for line in proc.stderr.splitlines() if line.startswith(bad)]
+            assert errors == [f"{bad}:3: expected a candidate number, found 'x'"] * 2
+            assert "11 counted, 2 failed" in proc.stderr
+        assert f"({workers} process{'es' if workers > 1 else ''})" in default.stderr
+        assert "(1 process)" in serial.stderr
+        if fmt == "json":
+            assert [json.loads(line)["file"] for line in default.stdout.splitlines()] == real
+
+
+def test_jobs_must_be_at_least_one():
+    proc = run(str(FIXTURES / "quirks.blt"), "--jobs", "0")
+    assert proc.returncode == 2 and "--jobs must be at least 1" in proc.stderr
