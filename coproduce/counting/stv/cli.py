@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from coproduce.counting.errors import CountingError
 from coproduce.counting.stv.count import RULES, _rules, count, read_ballots
 from coproduce.counting.stv.report import to_csv, to_json, to_table
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -69,15 +71,20 @@ def _workers(requested: int | None, files: int) -> int:
     return max(1, min(requested, files))
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
     """Fork: the workers start at once with the engine already imported.
 
     Safe here because the command has started no threads when the pool is made (the pool
     forks its workers before starting its own thread).
     """
+    import multiprocessing  # only for batches: a single file starts quicker without it
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context()
-    _rules()  # import the counting rules once, before forking, instead of in every worker
+    # Import the readers and rules once, before forking, instead of in every worker.
+    from coproduce.counting.formats import blt, dat  # noqa: F401
+
+    _rules()
     return multiprocessing.get_context("fork")
 
 
@@ -101,6 +108,8 @@ def main(argv: list[str], prog: str = "coproduce count stv") -> int:
         if workers > 1:
             # Files are independent: count them on every core, results kept in file order.
             # Small chunks keep the cores evenly busy to the end, whatever the file sizes.
+            from concurrent.futures import ProcessPoolExecutor
+
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=_context()))
             outcomes = pool.map(_count_one, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (workers * 4))))
         else:
