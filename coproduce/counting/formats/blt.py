@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import accumulate, chain, repeat
 from operator import add, itemgetter, sub
 from pathlib import Path
+from typing import NamedTuple
 
 from coproduce.counting.errors import InputError
 from coproduce.counting.stv.model import Contest
@@ -162,15 +163,50 @@ def _canonical_ballots(block: bytes, ncand: int) -> dict[tuple[int, ...], int] |
     return _group(rankings, weights)
 
 
-def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> Contest:
-    """Parse BLT text into a :class:`Contest` (``seats`` overrides the file's)."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.split("\n")
+def _candidate(token: str, line_no: int, ncand: int, nick: dict[str, int], file: str) -> int:
+    """The 0-based candidate that ``token`` (a number or a nickname) stands for."""
+    if token in nick:
+        return nick[token]
+    if not token.isdigit():
+        if "=" in token:
+            raise InputError(
+                f"equal rankings ({token!r}) are not allowed: STV rules need a strict order of preference",
+                file=file,
+                line=line_no,
+            )
+        raise InputError(f"expected a candidate number, found {token!r}", file=file, line=line_no)
+    k = int(token)
+    if not 1 <= k <= ncand:
+        raise InputError(f"candidate {k} is out of range 1–{ncand}", file=file, line=line_no)
+    return k - 1
+
+
+class _Head(NamedTuple):
+    ncand: int
+    seats: int
+    header: int  # index of the "CANDIDATES SEATS" line
+    start: int  # index of the first ballot line
+    withdrawn: set[int]
+    nick: dict[str, int]
+    tie_order: tuple[int, ...] | None
+
+
+class _ShortHead(Exception):
+    """The first lines of a file ran out before its first ballot line."""
+
+
+def _head(lines: list[str], complete: bool, file: str) -> _Head:
+    """Read the header, options and withdrawn candidates from the top of the file.
+
+    ``complete`` is false when ``lines`` are only the first lines of the file: running out of
+    them before the first ballot line raises :class:`_ShortHead`.
+    """
     n = len(lines)
     i = 0
     while i < n and (not lines[i].strip() or lines[i].lstrip().startswith("#")):
         i += 1
+    if i == n and not complete:
+        raise _ShortHead
     if i == n:
         raise InputError("empty file: expected 'CANDIDATES SEATS' on the first line", file=file, line=1)
     head = _ints(lines[i])
@@ -184,23 +220,6 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
     withdrawn: set[int] = set()
     nick: dict[str, int] = {}
     tie_order: tuple[int, ...] | None = None
-
-    def candidate(token: str, line_no: int) -> int:
-        if token in nick:
-            return nick[token]
-        if not token.isdigit():
-            if "=" in token:
-                raise InputError(
-                    f"equal rankings ({token!r}) are not allowed: STV rules need a strict order of preference",
-                    file=file,
-                    line=line_no,
-                )
-            raise InputError(f"expected a candidate number, found {token!r}", file=file, line=line_no)
-        k = int(token)
-        if not 1 <= k <= ncand:
-            raise InputError(f"candidate {k} is out of range 1–{ncand}", file=file, line=line_no)
-        return k - 1
-
     # Options and withdrawn candidates come before the ballots.
     while i < n:
         s = lines[i].strip()
@@ -214,9 +233,9 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
                     raise InputError(f"[nick] needs {ncand} nicknames", file=file, line=i + 1)
                 nick = {w: k for k, w in enumerate(words[1:])}
             elif words and words[0] == "tie":
-                tie_order = tuple(candidate(w, i + 1) for w in words[1:])
+                tie_order = tuple(_candidate(w, i + 1, ncand, nick, file) for w in words[1:])
             elif words and words[0] == "withdrawn":
-                withdrawn.update(candidate(w, i + 1) for w in words[1:])
+                withdrawn.update(_candidate(w, i + 1, ncand, nick, file) for w in words[1:])
             # Other options ([droop …], [undeclared …]) carry nothing we count with.
             i += 1
             continue
@@ -225,32 +244,79 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
             for t in toks:
                 if not (t.startswith("-") and t[1:].isdigit()):
                     raise InputError(f"bad withdrawn-candidate entry {t!r}", file=file, line=i + 1)
-                withdrawn.add(candidate(t[1:], i + 1))
+                withdrawn.add(_candidate(t[1:], i + 1, ncand, nick, file))
             i += 1
             continue
         break
-    start = i
-    # The ballot section ends at a line reading "0".
-    end = start
-    for marker in ("0", "0\r"):  # the usual terminator, found at C speed
-        try:
-            end = lines.index(marker, start)
-            break
-        except ValueError:
-            pass
-    while end < n:
-        s = lines[end]
-        if s.strip().rstrip(",").strip() == "0":
-            break
-        end += 1
-    if end == n:
-        raise InputError("no end-of-ballots line ('0') found", file=file, line=n)
+    if i == n and not complete:
+        raise _ShortHead
+    return _Head(ncand, file_seats, header, i, withdrawn, nick, tie_order)
+
+
+#: Lines split off the top of a file to find its header and options; the ballots after them
+#: are handed to the fast path as one piece, without a string per line.
+_HEAD_LINES = 64
+
+
+def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> Contest:
+    """Parse BLT text into a :class:`Contest` (``seats`` overrides the file's)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n", _HEAD_LINES)
+    complete = len(lines) <= _HEAD_LINES
+    try:
+        found = _head(lines if complete else lines[:-1], complete, file)
+    except _ShortHead:  # a long header: split the whole file
+        lines, complete = text.split("\n"), True
+        found = _head(lines, complete, file)
+    ncand, file_seats, header, start, withdrawn, nick, tie_order = found
+
+    def candidate(token: str, line_no: int) -> int:
+        return _candidate(token, line_no, ncand, nick, file)
+
     fast = None
-    if not nick:
-        block = "\n".join(lines[start:end]) + "\n" if end > start else ""
-        fast = _canonical_ballots(block.encode("ascii", "replace"), ncand)
-        if fast is None:
-            fast = _fast_ballots(lines[start:end], ncand)
+    names_from = None  # with the fast path: the end line's index, and the lines after it
+    tried = not nick and not complete
+    if tried:
+        # The usual file: the ballots end at the first line "0"; the fast path checks every
+        # line before it and declines anything unusual, and then the file is split as usual.
+        body = "\n".join(lines[start:])
+        data = body.encode("ascii", "replace")  # one byte per character: offsets agree
+        cut = -1 if data.startswith(b"0\n") else data.find(b"\n0\n")
+        if cut >= 0 or data.startswith(b"0\n"):
+            block = data[: cut + 1]
+            fast = _canonical_ballots(block, ncand)
+            if fast is not None:
+                names_from = (start + block.count(b"\n"), body[cut + 3 :].split("\n"))
+    if names_from is not None:
+        end, tail = names_from
+        n = end + 1 + len(tail)
+    else:
+        if not complete:
+            lines = text.split("\n")
+        n = len(lines)
+        # The ballot section ends at a line reading "0".
+        end = start
+        for marker in ("0", "0\r"):  # the usual terminator, found at C speed
+            try:
+                end = lines.index(marker, start)
+                break
+            except ValueError:
+                pass
+        while end < n:
+            s = lines[end]
+            if s.strip().rstrip(",").strip() == "0":
+                break
+            end += 1
+        if end == n:
+            raise InputError("no end-of-ballots line ('0') found", file=file, line=n)
+        tail = lines[end + 1 :]
+        if not nick:
+            if not tried:
+                block = "\n".join(lines[start:end]) + "\n" if end > start else ""
+                fast = _canonical_ballots(block.encode("ascii", "replace"), ncand)
+            if fast is None:
+                fast = _fast_ballots(lines[start:end], ncand)
     grouped: Counter[tuple[int, ...]] = Counter(fast or {})
     # The careful path, for files the fast one declined: identical lines are parsed once, and
     # the first bad line is reported with its number.
@@ -279,7 +345,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         if weight and prefs:
             grouped[tuple(prefs)] += weight * times
     # Names: one per line, then the title. Some files put several quoted names on a line.
-    rest = [(k + 1, lines[k]) for k in range(end + 1, n) if lines[k].strip()]
+    rest = [(end + 2 + k, line) for k, line in enumerate(tail) if line.strip()]
     names: list[str] = []
     title = ""
     if "," in lines[header] or "," in lines[start]:

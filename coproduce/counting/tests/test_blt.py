@@ -107,12 +107,14 @@ def test_all_real_files_read(shared_data):
 
 
 def _careful(monkeypatch, text):
-    """Parse ``text`` with both fast paths switched off: the line-by-line reader alone."""
+    """Parse ``text`` with the fast paths switched off: the whole file split into lines and
+    read line by line by the careful reader."""
     from coproduce.counting.formats import blt
 
     with monkeypatch.context() as patch:
         patch.setattr(blt, "_canonical_ballots", lambda *args: None)
         patch.setattr(blt, "_fast_ballots", lambda *args: None)
+        patch.setattr(blt, "_HEAD_LINES", 10**9)
         return _outcome(text)
 
 
@@ -125,37 +127,47 @@ def _outcome(text):
 
 
 def test_fast_paths_agree_with_the_careful_reader(monkeypatch):
-    """Random ballot sections, clean and messy: the fast paths read or refuse exactly as the careful one."""
+    """Random BLT files, clean and messy, short and long: the fast paths read or refuse exactly as the careful one."""
     import random
 
     rng = random.Random(20261123)
     quirks = ["", "", "", "\t", "  ", ",", "\r", ":", "0", "00", "01", "x", "1=2", "(7)"]
     kinds = {"read": 0, "refused": 0}
+    long_files = 0
     for case in range(1500):
         n = rng.choice([3, 9, 10, 12, 14])
         lines = []
-        for _ in range(rng.randint(0, 12)):
+        size = rng.choice([0, 0, 70]) + rng.randint(0, 12)
+        messy = rng.choice([0, 0.5, 2]) / (size + 1)  # most files are clean, some have one odd line
+        for _ in range(size):
             ranking = rng.sample(range(1, n + 1), rng.randint(0, n))
-            if rng.random() < 0.05 and ranking:
+            if rng.random() < messy and ranking:
                 ranking.append(ranking[0])  # ranked twice
-            if rng.random() < 0.03:
+            if rng.random() < messy / 2:
                 ranking.append(n + 1)  # out of range
             tokens = [str(rng.choice([1, 1, 2, 3, 10, 12, 126]))] + [str(c) for c in ranking] + ["0"]
-            if rng.random() < 0.15:
+            if rng.random() < messy * 2:
                 at = rng.randrange(len(tokens) + 1)
                 tokens.insert(at, rng.choice(quirks))
-            sep = rng.choice([" "] * 12 + ["  ", "\t", ", "])
+            sep = " " if rng.random() > messy else rng.choice(["  ", "\t", ", "])
             line = sep.join(tokens)
-            if rng.random() < 0.05:
+            if rng.random() < messy:
                 line = rng.choice([" ", "\r", " \r", ","]) + line if rng.random() < 0.5 else line + " "
             lines.append(line)
-            if rng.random() < 0.03:
+            if rng.random() < messy / 2:
                 lines.append("")
-        names = [f"C{c}" for c in range(1, n + 1)]
-        text = "\n".join([f"{n} 2", *lines, "0", *names, "Title"]) + "\n"
+        head = [f"{n} 2"]
+        if rng.random() < 0.2:
+            head = rng.choice([["# exported"], [""], [""] * 70]) + head
+        if rng.random() < 0.2:
+            head += rng.choice([["[withdrawn 2]"], ["-3"], [""], ["[droop]"] * 70, ["-1 -2"]])
+        names = [*(f"C{c}" for c in range(1, n + 1)), "Title"][: rng.choice([n + 1] * 20 + [n, 1, 0])]
+        end = rng.choice(["0"] * 20 + [" 0", "0,", "0 ", ""])
+        text = "\n".join([*head, *lines, end, *names]) + rng.choice(["\n", ""])
         if case % 7 == 0:
             text = text.replace("\n", "\r\n")
+        long_files += text.count("\n") > 64
         fast, careful = _outcome(text), _careful(monkeypatch, text)
         assert fast == careful, text
         kinds[fast[0]] += 1
-    assert min(kinds.values()) > 100, kinds  # both outcomes exercised
+    assert min(kinds.values()) > 100 and long_files > 300, (kinds, long_files)  # every kind exercised
