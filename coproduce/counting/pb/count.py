@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -168,7 +169,7 @@ def _mes_with_completion(
         return engine(start), None
     run = engine(start, exact_prices=False)
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
-    step = 0
+    step = reported = 0
 
     def spent(r: MesRun) -> Fraction:
         return sum((compiled.costs[p] for p in r.funded), Fraction(0))
@@ -181,11 +182,16 @@ def _mes_with_completion(
     while True:
         if (completion == "add1-exhaustive" and exhaustive(run)) or all(p in run.round_of for p in candidates):
             break
+        # The next whole steps the run's headroom covers fund the same projects, so stepping one by
+        # one would pass them all without stopping: go straight to the last of them.
+        if math.isfinite(run.headroom):
+            step += math.floor(run.headroom)
         following = engine(start + step + 1, exact_prices=False)
         if spent(following) > compiled.budget:
             break
         run, step = following, step + 1
-        if progress and step % 100 == 0:
+        if progress and step >= reported + 100:
+            reported = step - step % 100
             progress(f"add-one completion: step {step}")
     # Rerun the chosen step with exact prices for the explanations (same decisions).
     return engine(start + step), step

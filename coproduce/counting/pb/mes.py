@@ -53,6 +53,9 @@ class MesRun:
     dropped: dict[int, int] = field(default_factory=dict)
     ties: list[tuple[int, list[int], int]] = field(default_factory=list)
     exact_rechecks: int = 0
+    # Every per-voter budget in [voter_budget, voter_budget + headroom] funds the same projects in
+    # the same order (see :class:`_Headroom`); 0 when that is not known for a whole currency unit.
+    headroom: float = 0.0
 
 
 def utilities(compiled: Compiled, utility: str) -> tuple[tuple[Fraction, ...], ...]:
@@ -174,25 +177,74 @@ class ConstantUtilityMes:
         self.unit_f = [float(u) for u in self.unit]
         self.cost_f = [float(c) for c in compiled.costs]
         self.weights_of = [compiled.weights[s] for s in compiled.supporters]
+        rounds = len(_start(compiled, Fraction(0), utility)[1]) + 1
+        self._state = _Classes(len(compiled.weights), rounds=rounds, pricer=self._price_exact, unit=self.unit)
+        self._checkpoints: list[_Checkpoint] = []
 
     def run(self, voter_budget: Fraction, *, exact_prices: bool = True) -> MesRun:
         """MES with every voter starting with ``voter_budget``.
 
-        Decisions are always exact. ``exact_prices=False`` skips computing the exact price of
-        each funded project where no decision needs it (add-one completion's trial runs); the
-        run's ``rho`` then holds the floating-point prices.
+        Decisions are always exact. ``exact_prices=False`` marks a trial run (add-one completion's):
+        it skips computing the exact price of each funded project where no decision needs it (its
+        ``rho`` then holds the floating-point prices), and it may resume from the last run's
+        checkpoint that provably decides the same up to there (see :class:`_Headroom`) instead of
+        starting over; its ``ties`` then include those of the rounds it did not recount.
         """
-        compiled = self.compiled
-        run, remaining = _start(compiled, voter_budget, self.utility)
-        state = self._classes(voter_budget, len(remaining) + 1)
-        # A lower bound on each project's price (prices only rise as money is spent).
-        last = {p: self.cost_f[p] / (compiled.backers[p] * self.unit_f[p]) for p in remaining}
-        round_number = 0
+        compiled, state = self.compiled, self._state
+        budget_f = float(voter_budget)
+        resume = None
+        if not exact_prices:
+            resume = next((c for c in reversed(self._checkpoints) if c.budget <= budget_f <= c.limit), None)
+        if resume is None:
+            self._checkpoints = []
+            run, remaining = _start(compiled, voter_budget, self.utility)
+            state.reset(voter_budget)
+            headroom = _Headroom()
+            # A lower bound on each project's price (prices only rise as money is spent), as a line
+            # in the voter budget: value now, slope, and the rounding error of the slope.
+            last = {p: self.cost_f[p] / (compiled.backers[p] * self.unit_f[p]) for p in remaining}
+            last_slope = np.zeros(len(compiled.ids))
+            last_error = np.zeros(len(compiled.ids))
+            round_number = 0
+        else:
+            del self._checkpoints[self._checkpoints.index(resume) :]
+            state.rewind(resume.classes, voter_budget)
+            delta = budget_f - resume.budget
+            run = MesRun(
+                voter_budget=voter_budget,
+                funded=list(resume.funded),
+                round_of=dict(resume.round_of),
+                dropped=dict(resume.dropped),
+                ties=list(resume.ties),
+            )
+            remaining = list(resume.remaining)
+            headroom = _Headroom(resume.limit - budget_f)
+            last = {p: resume.last[p] + resume.last_slope[p] * delta for p in remaining}
+            last_slope, last_error = resume.last_slope.copy(), resume.last_error.copy()
+            round_number = resume.round_number
         while remaining:
+            if headroom.tracking and round_number:
+                self._checkpoints.append(
+                    _Checkpoint(
+                        budget_f,
+                        budget_f + headroom.value,
+                        round_number,
+                        state.checkpoint(),
+                        list(remaining),
+                        dict(last),
+                        last_slope.copy(),
+                        last_error.copy(),
+                        list(run.funded),
+                        dict(run.round_of),
+                        dict(run.dropped),
+                        list(run.ties),
+                    )
+                )
             round_number += 1
             best = math.inf
             priced: dict[int, float] = {}
             histograms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+            capped_of: dict[int, np.ndarray] = {}
             dropped: list[int] = []
             for p in sorted(remaining, key=last.__getitem__):
                 if last[p] > best * (1 + TOLERANCE):
@@ -206,9 +258,19 @@ class ConstantUtilityMes:
                     total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
                 ):
                     dropped.append(p)
+                    if headroom.tracking:
+                        # Stays unaffordable while its supporters' money stays below the cost.
+                        slope = -float(sizes @ state.slope_f[classes])
+                        live = float(sizes[classes != state.ZERO].sum())
+                        headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
                     continue
-                rho = _water_fill(cash, sizes, cost, compiled.backers[p])[0] / self.unit_f[p]
+                payment, capped = _water_fill(cash, sizes, cost, compiled.backers[p])
+                rho = payment / self.unit_f[p]
                 last[p] = priced[p] = rho
+                capped_of[p] = capped
+                if headroom.tracking:
+                    slope, error = state.payment_slope(classes, sizes, capped, compiled.backers[p])
+                    last_slope[p], last_error[p] = slope / self.unit_f[p], error / self.unit_f[p]
                 best = min(best, rho)
             for p in dropped:
                 run.dropped[p] = round_number
@@ -226,7 +288,33 @@ class ConstantUtilityMes:
             run.funded.append(chosen)
             run.round_of[chosen] = round_number
             remaining.remove(chosen)
-            state.pay(chosen, compiled.supporters[chosen], *histograms[chosen], priced[chosen] * self.unit_f[chosen])
+            if headroom.tracking and remaining:
+                # Every other project's price stays above the chosen one's (or level with it and
+                # behind it in the tie order: then the two lines never cross — both slopes are 0).
+                rho, slope, error = priced[chosen], last_slope[chosen], last_error[chosen]
+                others = np.fromiter((last[q] for q in remaining), np.float64, len(remaining))
+                headroom.require(
+                    others - rho,
+                    last_slope[remaining] - slope,
+                    TOLERANCE * (others + rho),
+                    last_error[remaining] + error,
+                )
+            classes, sizes = histograms[chosen]
+            unit = self.unit_f[chosen]
+            broke = state.pay(
+                chosen, compiled.supporters[chosen], classes, sizes, priced[chosen] * unit, last_slope[chosen] * unit
+            )
+            if headroom.tracking:
+                state.require_same_payers(
+                    headroom,
+                    classes,
+                    capped_of[chosen],
+                    broke,
+                    priced[chosen] * unit,
+                    last_slope[chosen] * unit,
+                    last_error[chosen] * unit,
+                )
+        run.headroom = headroom.value
         for p in run.funded:
             if p in run.round_of and run.round_of[p] > 0:
                 r = run.round_of[p] - 1
@@ -236,23 +324,6 @@ class ConstantUtilityMes:
                 else:
                     run.rho[p] = Fraction(state.payments_f[r]) / self.unit[p]
         return run
-
-    def _classes(self, voter_budget: Fraction, rounds: int) -> _Classes:
-        """Fresh class bookkeeping, reusing this engine's buffers across runs."""
-        buffers = getattr(self, "_buffers", None)
-        groups = len(self.compiled.weights)
-        if buffers is None:
-            capacity = 2 * groups + 64
-            buffers = (
-                np.zeros(groups, dtype=np.int64),
-                np.zeros(capacity, dtype=np.int64),
-                np.zeros(capacity, dtype=np.int64),
-                np.zeros(capacity, dtype=np.float64),
-                np.zeros(capacity, dtype=np.int64),
-            )
-            self._buffers = buffers
-        state = _Classes(voter_budget, *buffers, rounds=rounds, pricer=self._price_exact, unit=self.unit)
-        return state
 
     def _price_exact(self, p: int, classes: np.ndarray, sizes: np.ndarray, state: _Classes) -> Fraction:
         """ρ for project ``p`` in exact arithmetic.
@@ -325,37 +396,67 @@ class _Classes:
 
     def __init__(
         self,
-        voter_budget: Fraction,
-        class_of: np.ndarray,
-        parent: np.ndarray,
-        born: np.ndarray,
-        money_f: np.ndarray,
-        remap: np.ndarray,
+        groups: int,
         *,
         rounds: int,
         pricer: Callable[[int, np.ndarray, np.ndarray, _Classes], Fraction],
         unit: list[Fraction],
     ) -> None:
-        self.start = voter_budget
-        self.start_f = float(voter_budget)
-        class_of[:] = 0
-        self.class_of = class_of
+        capacity = 2 * groups + 64
+        self.class_of = np.zeros(groups, dtype=np.int64)
         # A class is its parent class plus one funded project: the round it was created in.
-        self.parent, self.born, self.money_f, self.remap = parent, born, money_f, remap
-        self.money_f[0] = self.start_f
-        self.money_f[1] = 0.0
-        self.born[:2] = -1
-        self.count = 2  # class 0: everyone at the start; class 1: no money
+        self.parent = np.zeros(capacity, dtype=np.int64)
+        self.born = np.zeros(capacity, dtype=np.int64)
+        self.money_f = np.zeros(capacity, dtype=np.float64)
+        # How each class's money moves with the voter budget (see _Headroom): 1 at the start, 0 for
+        # the broke.
+        self.slope_f = np.zeros(capacity, dtype=np.float64)
+        self.remap = np.zeros(capacity, dtype=np.int64)
         self.width = rounds
-        # History bits (class × round), built from the parent links only when exact sums need them.
-        self.history = np.zeros((0, rounds), dtype=np.int8)
-        self.payments: list[Fraction] = []
-        self.payments_f: list[float] = []
-        # Per round: the funded project, and its supporters' classes and sizes before paying.
-        self.rounds: list[tuple[int, np.ndarray, np.ndarray]] = []
         self.pricer = pricer
         self.unit = unit
+
+    def reset(self, voter_budget: Fraction) -> None:
+        """Everyone in class 0 with ``voter_budget``; nothing paid yet."""
+        self.start = voter_budget
+        self.start_f = float(voter_budget)
+        self.class_of[:] = 0
+        self.money_f[0], self.money_f[1] = self.start_f, 0.0
+        self.slope_f[0], self.slope_f[1] = 1.0, 0.0
+        # The rounding error allowed on any money slope (grows with the largest one).
+        self.slope_error = TOLERANCE
+        self.born[:2] = -1
+        self.count = 2  # class 0: everyone at the start; class 1: no money
+        # History bits (class × round), built from the parent links only when exact sums need them.
+        self.history = np.zeros((0, self.width), dtype=np.int8)
+        self.payments: list[Fraction] = []
+        self.payments_f: list[float] = []
+        self.payment_slopes: list[float] = []
+        # Per round: the funded project, and its supporters' classes and sizes before paying.
+        self.rounds: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._known: int | None = None
+
+    def checkpoint(self) -> tuple[int, np.ndarray, int]:
+        """What :meth:`rewind` needs to return to this point (classes made later may be reused)."""
+        return self.count, self.class_of.copy(), len(self.rounds)
+
+    def rewind(self, saved: tuple[int, np.ndarray, int], voter_budget: Fraction) -> None:
+        """Back to a checkpoint, with every voter's budget moved to ``voter_budget``.
+
+        Only valid where the rounds before the checkpoint decide the same at both budgets: then
+        every class's money and every payment so far moves along its slope.
+        """
+        count, class_of, rounds = saved
+        delta = float(voter_budget) - self.start_f
+        self.start, self.start_f = voter_budget, float(voter_budget)
+        self.count = count
+        self.class_of[:] = class_of
+        self.money_f[:count] += self.slope_f[:count] * delta
+        del self.rounds[rounds:], self.payments_f[rounds:], self.payment_slopes[rounds:]
+        self.payments_f = [x + slope * delta for x, slope in zip(self.payments_f, self.payment_slopes, strict=True)]
+        self.payments = []
+        self.history = self.history[:count]
+        self._known = None
 
     def _history(self) -> np.ndarray:
         """History bits of every class so far (extending the cached matrix)."""
@@ -390,8 +491,8 @@ class _Classes:
 
     def histogram(self, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The classes the given groups are in and how many voters of each."""
-        counts = np.bincount(self.class_of[members], weights=weights, minlength=self.count)
-        classes = np.flatnonzero(counts)
+        counts = np.bincount(self.class_of[members], weights=weights)
+        classes = np.flatnonzero(counts > 0)  # (numpy finds a mask's nonzeros faster than a count's)
         return classes, counts[classes]
 
     def exact_total(self, classes: np.ndarray, sizes: np.ndarray) -> Fraction:
@@ -415,11 +516,63 @@ class _Classes:
         rounds = np.flatnonzero(self._history()[c, :known]).tolist()
         return self.start - sum((self.payments[r] for r in rounds), Fraction(0))
 
-    def pay(self, p: int, members: np.ndarray, classes: np.ndarray, sizes: np.ndarray, payment_f: float) -> None:
-        """Supporters of ``p`` (groups ``members``, in ``classes``) each pay ``min(money, payment)``."""
+    def payment_slope(
+        self, classes: np.ndarray, sizes: np.ndarray, capped: np.ndarray, votes: int
+    ) -> tuple[float, float]:
+        """How the water-filling payment moves with the voter budget, and the rounding error of that.
+
+        With the capped classes fixed, π = (cost − Σ capped size·money) / (votes − Σ capped size),
+        so dπ/db = −Σ capped size·(d money/db) / (votes − Σ capped size).
+        """
+        capped_sizes = sizes[capped]
+        left = votes - float(capped_sizes.sum())
+        slopes = self.slope_f[classes[capped]]
+        live = float(capped_sizes[classes[capped] != self.ZERO].sum())
+        return -float(capped_sizes @ slopes) / left, self.slope_error * live / left
+
+    def require_same_payers(
+        self,
+        headroom: _Headroom,
+        classes: np.ndarray,
+        capped: np.ndarray,
+        broke: np.ndarray,
+        payment: float,
+        payment_slope: float,
+        payment_error: float,
+    ) -> None:
+        """The funded project's capped classes and broke classes stay the same.
+
+        Capped (and broke) classes keep money ≤ π, the others > π. Which side of π a class within
+        rounding of it is on was not all decided exactly, so a class that close gives no headroom.
+        """
+        live = classes != self.ZERO
+        if (live & broke & ~capped).any():
+            headroom.stop()  # level with π: would need money = π to stay so
+            return
+        side = np.where(broke, -1.0, 1.0)[live]
+        gap = self.money_f[classes[live]] - payment
+        gap_slope = self.slope_f[classes[live]] - payment_slope
+        error = TOLERANCE * (np.abs(gap) + 2 * payment)
+        headroom.require(side * gap, side * gap_slope, error, self.slope_error + payment_error, decided=False)
+
+    def pay(
+        self,
+        p: int,
+        members: np.ndarray,
+        classes: np.ndarray,
+        sizes: np.ndarray,
+        payment_f: float,
+        payment_slope: float,
+    ) -> np.ndarray:
+        """Supporters of ``p`` (groups ``members``, in ``classes``) each pay ``min(money, payment)``.
+
+        Returns which of the classes paid all they had. ``payment_slope`` (dπ/db) keeps the
+        classes' money slopes for :class:`_Headroom` (meaningless once the run stops tracking).
+        """
         r = len(self.rounds)
         self.rounds.append((p, classes, sizes))
         self.payments_f.append(payment_f)
+        self.payment_slopes.append(payment_slope)
         left_f = self.money_f[classes] - payment_f
         broke = left_f <= TOLERANCE * payment_f
         # Near the boundary, decide exactly whether the class can pay in full.
@@ -438,11 +591,98 @@ class _Classes:
             self.parent = np.concatenate([self.parent, np.zeros(grow, dtype=np.int64)])
             self.born = np.concatenate([self.born, np.zeros(grow, dtype=np.int64)])
             self.remap = np.concatenate([self.remap, np.zeros(grow, dtype=np.int64)])
+            self.slope_f = np.concatenate([self.slope_f, np.zeros(grow)])
         fresh = np.arange(self.count, self.count + new, dtype=np.int64)
         self.parent[fresh] = keep
         self.born[fresh] = r
         self.money_f[fresh] = self.money_f[keep] - payment_f
+        self.slope_f[fresh] = self.slope_f[keep] - payment_slope
+        if new:
+            self.slope_error = max(self.slope_error, TOLERANCE * float(np.abs(self.slope_f[fresh]).max()))
         self.count += new
         self.remap[classes[broke]] = self.ZERO
         self.remap[keep] = fresh
         self.class_of[members] = self.remap[self.class_of[members]]
+        return broke
+
+
+@dataclass
+class _Checkpoint:
+    """A trial run at the start of a round, for later runs at budgets up to ``limit`` to resume from."""
+
+    budget: float
+    limit: float
+    round_number: int
+    classes: tuple[int, np.ndarray, int]
+    remaining: list[int]
+    # The price lower bounds (at ``budget``) and their slopes.
+    last: dict[int, float]
+    last_slope: np.ndarray
+    last_error: np.ndarray
+    funded: list[int]
+    round_of: dict[int, int]
+    dropped: dict[int, int]
+    ties: list[tuple[int, list[int], int]]
+
+
+class _Headroom:
+    """How far every voter's budget ``b`` can rise without changing any decision of an MES run.
+
+    With the decisions fixed — which project each round funds, which classes of voters pay all they
+    have for it, which projects are dropped — every class's money and every price is a line in
+    ``b`` (a class's money is ``b`` minus payments, and a payment is ``(cost − Σ capped money) /
+    (voters not capped)``). Each decision holds while some line stays ≥ 0; a line that is ≥ 0 at
+    ``b`` and does not fall stays so, and one that falls stays so for ``value / −slope`` more.
+    Other projects' prices enter through lower bounds (the price with any fixed set of capped
+    classes is at most the true price), so only the funded projects' payments must be exact lines.
+
+    Every value and slope is floating point, so each is first moved against the decision by its
+    rounding allowance (relative :data:`TOLERANCE`, as for the run's own decisions). A line that
+    then falls from below 0 gives no headroom; so does a ``decided=False`` line within rounding of
+    0 at ``b`` (which side of 0 it is on was not checked exactly). Once the headroom is below one
+    currency unit it is 0: add-one completion steps by whole units, so nothing is gained by
+    tracking it further.
+    """
+
+    def __init__(self, value: float = math.inf) -> None:
+        self.value = math.inf
+        self.tracking = True
+        self._limit(value)
+
+    def require(
+        self,
+        value: float | np.ndarray,
+        slope: float | np.ndarray,
+        value_error: float | np.ndarray,
+        slope_error: float | np.ndarray,
+        *,
+        decided: bool = True,
+    ) -> None:
+        """Each ``value + slope·Δ ≥ 0`` (true at Δ = 0) must hold: limit Δ accordingly."""
+        sure = value - value_error
+        falling = slope - slope_error
+        if isinstance(sure, float) and isinstance(falling, float):
+            if (not decided or falling < 0) and sure < 0:
+                self.stop()
+            elif falling < 0:
+                self._limit(sure / -falling)
+            return
+        sure, falling = np.broadcast_arrays(sure, falling)
+        if not decided and (sure < 0).any():
+            self.stop()
+            return
+        down = falling < 0
+        if down.any():
+            if (sure[down] < 0).any():
+                self.stop()
+            else:
+                self._limit(float((sure[down] / -falling[down]).min()))
+
+    def _limit(self, headroom: float) -> None:
+        self.value = min(self.value, headroom)
+        if self.value < 1:
+            self.stop()
+
+    def stop(self) -> None:
+        self.value = 0.0
+        self.tracking = False

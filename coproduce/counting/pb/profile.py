@@ -73,11 +73,14 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
     votes = [0] * n_projects
     backers = [0] * n_projects
     score: list[int | Fraction] = [0] * n_projects
-    weights = np.empty(len(counts), dtype=np.float64)
+    weights = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
     for group, (key, weight) in enumerate(counts.items()):
-        weights[group] = weight
-        for entry in key:
-            project, value = (entry, 1) if not has_points else entry
+        if not has_points:
+            for project in key:
+                sup[project].append(group)
+                backers[project] += weight
+            continue
+        for project, value in key:
             votes[project] += weight
             if value == 0:
                 continue  # listed with 0 points: counted as a vote (as Pabulib does), but no support
@@ -87,6 +90,13 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
             pts[project].append(value)
             backers[project] += weight
             score[project] += value * weight
+    if not has_points:
+        # One point per approval: votes, backers and score are the same count.
+        votes, score = list(backers), list(backers)
+        one = Fraction(1)
+        points = tuple((one,) * len(s) for s in sup)
+    else:
+        points = tuple(tuple(Fraction(x) for x in p) for p in pts)
     return Compiled(
         ids=tuple(p.id for p in instance.projects),
         costs=tuple(p.cost for p in instance.projects),
@@ -97,6 +107,6 @@ def compile_instance(instance: Instance, *, ballots: str = "native") -> Compiled
         backers=tuple(backers),
         weights=weights,
         supporters=tuple(np.asarray(s, dtype=np.int64) for s in sup),
-        points=tuple(tuple(Fraction(x) for x in p) for p in pts),
+        points=points,
         has_points=has_points,
     )

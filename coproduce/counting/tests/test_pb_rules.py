@@ -193,3 +193,112 @@ def test_random_instances_agree_with_pabutools(instance: Instance) -> None:
     assert ours(rule="mes", utility="cost", completion="add1-exhaustive") == theirs(
         rules.method_of_equal_shares(pb_instance, profile, sat_class=election.Cost_Sat, voter_budget_increment=1)
     )
+
+
+# --- add-one completion: skipping the steps a run's headroom covers ------------------------------
+
+
+def unit_steps(instance: Instance, utility: str, completion: str, ties: str) -> tuple[list[str], int]:
+    """Add-one completion the plain way: exact MES at every step, one currency unit at a time."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, ties, 0)
+    start = compiled.budget / compiled.n_voters
+    candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
+
+    def spent(funded: list[int]) -> Fraction:
+        return sum((compiled.costs[p] for p in funded), Fraction(0))
+
+    def done(funded: list[int]) -> bool:
+        missing = [p for p in candidates if p not in funded]
+        if completion == "add1-exhaustive" and all(
+            compiled.costs[p] > compiled.budget - spent(funded) for p in missing
+        ):
+            return True
+        return not missing
+
+    step = 0
+    funded = run_mes_exact(compiled, utility, start, order).funded
+    while not done(funded):
+        following = run_mes_exact(compiled, utility, start + step + 1, order).funded
+        if spent(following) > compiled.budget:
+            break
+        funded, step = following, step + 1
+    return [compiled.ids[p] for p in funded], step
+
+
+@st.composite
+def costly_instances(draw: st.DrawFn) -> Instance:
+    """Few voters and costs far above the equal share: completion takes tens to hundreds of steps."""
+    n_projects = draw(st.integers(1, 6))
+    costs = {f"p{i}": draw(st.integers(0, 400)) for i in range(n_projects)}
+    ids = list(costs)
+    ballots = draw(st.lists(st.lists(st.sampled_from(ids), max_size=n_projects, unique=True), min_size=1, max_size=7))
+    return make(draw(st.integers(1, 600)), costs, ballots)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    costly_instances(),
+    st.sampled_from(["cost", "approval"]),
+    st.sampled_from(["add1", "add1-exhaustive"]),
+    st.sampled_from(["default", "project-id"]),
+)
+def test_completion_skipping_equals_unit_steps(instance: Instance, utility: str, completion: str, ties: str) -> None:
+    result = count(instance, rule="mes", utility=utility, completion=completion, tie_break=ties)
+    assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, ties)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(costly_instances(), st.sampled_from(["cost", "approval"]), st.integers(0, 300))
+def test_headroom_is_a_promise(instance: Instance, utility: str, extra: int) -> None:
+    """Every budget within a run's headroom funds the same projects in the same order (exactly)."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    budget = compiled.budget / compiled.n_voters + extra
+    run = ConstantUtilityMes(compiled, utility, order).run(budget)
+    assert run.headroom == 0 or run.headroom >= 1
+    if run.headroom == 0:
+        return
+    reach = Fraction(min(run.headroom, 10_000))
+    for budget_then in {budget + reach, budget + reach / 2, *(budget + k for k in range(1, min(int(reach), 40) + 1))}:
+        assert run_mes_exact(compiled, utility, budget_then, order).funded == run.funded
+
+
+def test_completion_jumps_over_steps_that_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shares of 200: B (3 supporters) and C (2 supporters) are funded at once; A, tied with C at
+    # first and losing on cost, needs its 2 supporters to have 200 each after paying 125 for C:
+    # a share of 325, 125 steps on — in a handful of MES runs, not 126.
+    instance = make(1000, {"A": 400, "B": 300, "C": 250}, [["B"]] * 3 + [["A", "C"]] * 2)
+    runs = 0
+    real_run = ConstantUtilityMes.run
+
+    def counted(self: ConstantUtilityMes, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        nonlocal runs
+        runs += 1
+        return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ConstantUtilityMes, "run", counted)
+    for completion in ("add1", "add1-exhaustive"):
+        runs = 0
+        result = count(instance, rule="mes", completion=completion)
+        expected = unit_steps(instance, "cost", completion, "default")
+        assert (list(result.selected), result.completion_steps) == expected == (["B", "C", "A"], 125)
+        assert runs < 10
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(costly_instances(), st.sampled_from(["cost", "approval"]), st.lists(st.integers(0, 80), min_size=2, max_size=8))
+def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, utility: str, rises: list[int]) -> None:
+    """Trial runs at rising budgets resume earlier runs' checkpoints; each must still fund exactly
+    what exact MES funds at its budget, and keep its headroom's promise."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    engine = ConstantUtilityMes(compiled, utility, order)
+    budget = compiled.budget / compiled.n_voters
+    for rise in rises:
+        budget += rise
+        trial = engine.run(budget, exact_prices=False)
+        assert trial.funded == run_mes_exact(compiled, utility, budget, order).funded
+        if trial.headroom:
+            reach = Fraction(min(trial.headroom, 10_000))
+            assert run_mes_exact(compiled, utility, budget + reach, order).funded == trial.funded
