@@ -317,7 +317,7 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
                 fast = _canonical_ballots(block.encode("ascii", "replace"), ncand)
             if fast is None:
                 fast = _fast_ballots(lines[start:end], ncand)
-    grouped: Counter[tuple[int, ...]] = Counter(fast or {})
+    grouped: dict[tuple[int, ...], int] = fast if fast is not None else Counter()
     # The careful path, for files the fast one declined: identical lines are parsed once, and
     # the first bad line is reported with its number.
     for raw, times in [] if fast is not None else Counter(lines[start:end]).items():
