@@ -58,7 +58,6 @@ class Tally:
         self.stages: list[Stage] = []
         self._last = [0] * self.n
         self._last_nt = 0
-        self._decimals: dict[int, Decimal] = {}  # stages repeat most numbers (unchanged totals, 0)
 
     def _advance(self, k: int) -> int | None:
         """Move entry ``k`` to its next continuing preference; return that candidate."""
@@ -110,11 +109,7 @@ class Tally:
             raise CountingError(f"votes not conserved at stage {len(self.stages) + 1}: engine fault")
 
     def dec(self, v: int) -> Decimal:
-        try:
-            return self._decimals[v]
-        except KeyError:
-            d = self._decimals[v] = Decimal(v).scaleb(-self.places)
-            return d
+        return Decimal(v).scaleb(-self.places)
 
     def record(
         self,
