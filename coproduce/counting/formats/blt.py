@@ -386,7 +386,8 @@ def read_blt(path: str | Path, *, seats: int | None = None) -> Contest:
     """Read a BLT file. Raises :class:`InputError` (file, line, reason) if it is malformed."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:  # quicker than Path.read_bytes() over a thousand files
+            data = handle.read()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", file=name) from None
     return parse_blt(_decode(data, name), file=name, seats=seats)

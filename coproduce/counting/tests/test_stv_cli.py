@@ -96,7 +96,8 @@ def test_no_django_imported():
 def test_default_jobs_use_every_core_with_the_same_output_as_jobs_1(shared_data):
     """A batch is shared among processes by default; stdout, stderr errors and exit status are as with --jobs 1."""
     folder = shared_data("stv", "scot-elex-mccune", "blt_files")
-    real = [str(path) for path in sorted(folder.glob("*/*.blt"))[::100]]  # 11 wards, 5 to 12 candidates
+    real = [str(path) for path in sorted(folder.glob("*/*.blt"))[::10]]  # 110 wards, 1.7 MB
+    assert sum(os.stat(path).st_size for path in real) > 1 << 20  # enough to share out by default
     bad = str(FIXTURES / "bad_token.blt")
     files = [real[0], bad, *real[1:], bad]
     workers = min(os.process_cpu_count() or 1, len(files))
@@ -108,11 +109,20 @@ def test_default_jobs_use_every_core_with_the_same_output_as_jobs_1(shared_data)
         for proc in (default, serial):
             errors = [line for line in proc.stderr.splitlines() if line.startswith(bad)]
             assert errors == [f"{bad}:3: expected a candidate number, found 'x'"] * 2
-            assert "11 counted, 2 failed" in proc.stderr
+            assert "110 counted, 2 failed" in proc.stderr
         assert f"({workers} process{'es' if workers > 1 else ''})" in default.stderr
         assert "(1 process)" in serial.stderr
         if fmt == "json":
             assert [json.loads(line)["file"] for line in default.stdout.splitlines()] == real
+
+
+def test_small_batches_stay_in_process_unless_jobs_given():
+    files = [str(FIXTURES / "quirks.blt")] * 3
+    small = run(*files, "--format", "json")
+    assert small.returncode == 0 and "(1 process)" in small.stderr
+    forced = run(*files, "--format", "json", "--jobs", "2")
+    assert forced.returncode == 0 and "(2 processes)" in forced.stderr
+    assert forced.stdout == small.stdout and len(small.stdout.splitlines()) == 3
 
 
 def test_jobs_must_be_at_least_one():
