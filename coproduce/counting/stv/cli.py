@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING
 
 from coproduce.counting.errors import CountingError
-from coproduce.counting.stv.count import RULES, _rules, count, read_ballots
+from coproduce.counting.stv.count import RULES, _rule, count, read_ballots
 from coproduce.counting.stv.report import to_csv, to_json, to_table
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def _size(path: str) -> int:
         return 0  # reported when the file is read
 
 
-def _context() -> BaseContext:
+def _context(rules: str) -> BaseContext:
     """Fork: the workers start at once with the engine already imported.
 
     Safe here because the command has started no threads when the pool is made (the pool
@@ -100,7 +100,7 @@ def _context() -> BaseContext:
     # Import the readers and rules once, before forking, instead of in every worker.
     from coproduce.counting.formats import blt, dat  # noqa: F401
 
-    _rules()
+    _rule(rules)
     return multiprocessing.get_context("fork")
 
 
@@ -126,7 +126,7 @@ def main(argv: list[str], prog: str = "coproduce count stv") -> int:
             # Small chunks keep the cores evenly busy to the end, whatever the file sizes.
             from concurrent.futures import ProcessPoolExecutor
 
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=_context()))
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=_context(args.rules)))
             outcomes = pool.map(_count_one, jobs, chunksize=max(1, min(CHUNK, len(jobs) // (workers * 4))))
         else:
             outcomes = map(_count_one, jobs)

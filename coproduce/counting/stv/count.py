@@ -8,17 +8,25 @@ from pathlib import Path
 from coproduce.counting.errors import InputError
 from coproduce.counting.stv.model import Contest, Result
 
-
-def _rules() -> dict[str, Callable[..., Result]]:
-    # Imported when counting, so reading a file or printing --help stays quick.
-    from coproduce.counting.stv.ers97 import count_ers97
-    from coproduce.counting.stv.meek import count_meek
-    from coproduce.counting.stv.scottish import count_scottish
-
-    return {"scottish": count_scottish, "ers97": count_ers97, "meek": count_meek}
-
-
 RULES = ("scottish", "ers97", "meek")
+
+
+def _rule(rules: str) -> Callable[..., Result]:
+    """The counting function for ``rules``, imported when first needed (so reading a file,
+    printing --help or counting under one rule set imports nothing else)."""
+    if rules == "scottish":
+        from coproduce.counting.stv.scottish import count_scottish
+
+        return count_scottish
+    if rules == "ers97":
+        from coproduce.counting.stv.ers97 import count_ers97
+
+        return count_ers97
+    if rules == "meek":
+        from coproduce.counting.stv.meek import count_meek
+
+        return count_meek
+    raise ValueError(f"unknown rules {rules!r}: choose from {', '.join(sorted(RULES))}")
 
 
 def count(
@@ -29,13 +37,11 @@ def count(
     A tie that only a lot can break raises :class:`TieUnresolved` unless ``seed`` is given
     (or the contest carries a tie order); the seed is recorded in the result.
     """
-    table = _rules()
-    if rules not in table:
-        raise ValueError(f"unknown rules {rules!r}: choose from {', '.join(sorted(table))}")
+    rule = _rule(rules)
     n_seats = contest.seats if seats is None else seats
     if n_seats < 1:
         raise InputError("the number of seats must be at least 1", file=contest.source)
-    return table[rules](contest, seats=n_seats, seed=seed, **options)
+    return rule(contest, seats=n_seats, seed=seed, **options)
 
 
 def read_ballots(path: str | Path, *, seats: int | None = None) -> Contest:
