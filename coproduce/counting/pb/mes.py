@@ -177,9 +177,17 @@ class ConstantUtilityMes:
         self.unit_f = [float(u) for u in self.unit]
         self.cost_f = [float(c) for c in compiled.costs]
         self.weights_of = [compiled.weights[s] for s in compiled.supporters]
+        # Each project's price with everyone's money untouched (a lower bound ever after).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.first_price = np.array(self.cost_f) / (np.array(compiled.backers, dtype=np.float64) * self.unit_f)
         rounds = len(_start(compiled, Fraction(0), utility)[1]) + 1
         self._state = _Classes(len(compiled.weights), rounds=rounds, pricer=self._price_exact, unit=self.unit)
         self._checkpoints: list[_Checkpoint] = []
+        # Which projects share a supporter: paying for one changes the other's price only then.
+        incidence = np.zeros((len(compiled.ids), len(compiled.weights)), dtype=bool)
+        for p, members in enumerate(compiled.supporters):
+            incidence[p, members] = True
+        self.overlaps = np.array([incidence[:, members].any(axis=1) for members in compiled.supporters])
 
     def run(self, voter_budget: Fraction, *, exact_prices: bool = True) -> MesRun:
         """MES with every voter starting with ``voter_budget``.
@@ -198,11 +206,13 @@ class ConstantUtilityMes:
         if resume is None:
             self._checkpoints = []
             run, remaining = _start(compiled, voter_budget, self.utility)
+            alive = np.zeros(len(compiled.ids), dtype=bool)
+            alive[remaining] = True
             state.reset(voter_budget)
             headroom = _Headroom()
             # A lower bound on each project's price (prices only rise as money is spent), as a line
             # in the voter budget: value now, slope, and the rounding error of the slope.
-            last = {p: self.cost_f[p] / (compiled.backers[p] * self.unit_f[p]) for p in remaining}
+            last = self.first_price.copy()
             last_slope = np.zeros(len(compiled.ids))
             last_error = np.zeros(len(compiled.ids))
             round_number = 0
@@ -217,12 +227,16 @@ class ConstantUtilityMes:
                 dropped=dict(resume.dropped),
                 ties=list(resume.ties),
             )
-            remaining = list(resume.remaining)
+            alive = resume.alive.copy()
             headroom = _Headroom(resume.limit - budget_f)
-            last = {p: resume.last[p] + resume.last_slope[p] * delta for p in remaining}
+            last = resume.last + resume.last_slope * delta
             last_slope, last_error = resume.last_slope.copy(), resume.last_error.copy()
             round_number = resume.round_number
-        while remaining:
+        # Each project's classes and sizes, capped classes and price while none of its supporters
+        # has paid since (then its price is unchanged).
+        known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        stale = np.ones(len(compiled.ids), dtype=bool)
+        while alive.any():
             if headroom.tracking and round_number:
                 self._checkpoints.append(
                     _Checkpoint(
@@ -230,8 +244,8 @@ class ConstantUtilityMes:
                         budget_f + headroom.value,
                         round_number,
                         state.checkpoint(),
-                        list(remaining),
-                        dict(last),
+                        alive.copy(),
+                        last.copy(),
                         last_slope.copy(),
                         last_error.copy(),
                         list(run.funded),
@@ -243,14 +257,17 @@ class ConstantUtilityMes:
             round_number += 1
             best = math.inf
             priced: dict[int, float] = {}
-            histograms: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-            capped_of: dict[int, np.ndarray] = {}
             dropped: list[int] = []
-            for p in sorted(remaining, key=last.__getitem__):
-                if last[p] > best * (1 + TOLERANCE):
+            remaining = np.flatnonzero(alive)
+            remaining = remaining[np.argsort(last[remaining], kind="stable")]
+            for p, bound in zip(remaining.tolist(), last[remaining].tolist(), strict=True):
+                if bound > best * (1 + TOLERANCE):
                     break
+                if not stale[p]:
+                    priced[p] = bound
+                    best = min(best, bound)
+                    continue
                 classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
-                histograms[p] = (classes, sizes)
                 cash = state.money_f[classes]
                 total = float(sizes @ cash)
                 cost = self.cost_f[p]
@@ -267,48 +284,51 @@ class ConstantUtilityMes:
                 payment, capped = _water_fill(cash, sizes, cost, compiled.backers[p])
                 rho = payment / self.unit_f[p]
                 last[p] = priced[p] = rho
-                capped_of[p] = capped
+                known[p] = (classes, sizes, capped)
+                stale[p] = False
                 if headroom.tracking:
                     slope, error = state.payment_slope(classes, sizes, capped, compiled.backers[p])
                     last_slope[p], last_error[p] = slope / self.unit_f[p], error / self.unit_f[p]
                 best = min(best, rho)
             for p in dropped:
                 run.dropped[p] = round_number
-                remaining.remove(p)
+                alive[p] = False
             if not priced:
                 break
             near = [p for p, rho in priced.items() if rho <= best * (1 + TOLERANCE)]
             if len(near) > 1:
                 # A possible tie: compare exactly.
                 run.exact_rechecks += 1
-                exact = {p: self._price_exact(p, *histograms[p], state) for p in near}
+                exact = {p: self._price_exact(p, *known[p][:2], state) for p in near}
                 low = min(exact.values())
                 near = [p for p in near if exact[p] == low]
             chosen = _choose(run, near, self.order, round_number)
             run.funded.append(chosen)
             run.round_of[chosen] = round_number
-            remaining.remove(chosen)
-            if headroom.tracking and remaining:
+            alive[chosen] = False
+            remaining = np.flatnonzero(alive)
+            if headroom.tracking and len(remaining):
                 # Every other project's price stays above the chosen one's (or level with it and
                 # behind it in the tie order: then the two lines never cross — both slopes are 0).
                 rho, slope, error = priced[chosen], last_slope[chosen], last_error[chosen]
-                others = np.fromiter((last[q] for q in remaining), np.float64, len(remaining))
+                others = last[remaining]
                 headroom.require(
                     others - rho,
                     last_slope[remaining] - slope,
                     TOLERANCE * (others + rho),
                     last_error[remaining] + error,
                 )
-            classes, sizes = histograms[chosen]
+            classes, sizes, capped = known[chosen]
             unit = self.unit_f[chosen]
             broke = state.pay(
                 chosen, compiled.supporters[chosen], classes, sizes, priced[chosen] * unit, last_slope[chosen] * unit
             )
+            stale |= self.overlaps[chosen]
             if headroom.tracking:
                 state.require_same_payers(
                     headroom,
                     classes,
-                    capped_of[chosen],
+                    capped,
                     broke,
                     priced[chosen] * unit,
                     last_slope[chosen] * unit,
@@ -361,14 +381,16 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) ->
     """
     payment = cost / votes
     capped = cash < payment
+    if not capped.any():
+        return payment, capped
+    spend = sizes * cash
     for _ in range(4):
-        capped_sizes = sizes * capped
-        left = votes - float(capped_sizes.sum())
+        left = votes - float(sizes @ capped)
         if left <= 0:
             break  # rounding capped everyone: settle it by sorting
-        payment = (cost - float(capped_sizes @ cash)) / left
+        payment = (cost - float(spend @ capped)) / left
         again = cash < payment
-        if np.array_equal(again, capped):
+        if not (again != capped).any():
             return payment, capped
         capped = again
     # Slow convergence (many classes just below the payment): sort once instead. The richest
@@ -497,8 +519,10 @@ class _Classes:
 
     def exact_total(self, classes: np.ndarray, sizes: np.ndarray) -> Fraction:
         """Σ size × money over the classes, exactly (``b₀·N − Σ_f π_f·K_f``)."""
-        known = self._ensure_known()
         live = classes != self.ZERO
+        if not live.any():
+            return Fraction(0)
+        known = self._ensure_known()
         classes, sizes = classes[live], sizes[live].astype(np.int64)
         total = self.start * int(sizes.sum())
         if known:
@@ -592,16 +616,16 @@ class _Classes:
             self.born = np.concatenate([self.born, np.zeros(grow, dtype=np.int64)])
             self.remap = np.concatenate([self.remap, np.zeros(grow, dtype=np.int64)])
             self.slope_f = np.concatenate([self.slope_f, np.zeros(grow)])
-        fresh = np.arange(self.count, self.count + new, dtype=np.int64)
+        fresh = slice(self.count, self.count + new)
         self.parent[fresh] = keep
         self.born[fresh] = r
-        self.money_f[fresh] = self.money_f[keep] - payment_f
+        self.money_f[fresh] = left_f[~broke]
         self.slope_f[fresh] = self.slope_f[keep] - payment_slope
         if new:
             self.slope_error = max(self.slope_error, TOLERANCE * float(np.abs(self.slope_f[fresh]).max()))
-        self.count += new
         self.remap[classes[broke]] = self.ZERO
-        self.remap[keep] = fresh
+        self.remap[keep] = np.arange(self.count, self.count + new)
+        self.count += new
         self.class_of[members] = self.remap[self.class_of[members]]
         return broke
 
@@ -614,9 +638,9 @@ class _Checkpoint:
     limit: float
     round_number: int
     classes: tuple[int, np.ndarray, int]
-    remaining: list[int]
+    alive: np.ndarray
     # The price lower bounds (at ``budget``) and their slopes.
-    last: dict[int, float]
+    last: np.ndarray
     last_slope: np.ndarray
     last_error: np.ndarray
     funded: list[int]
