@@ -253,6 +253,26 @@ def _head(lines: list[str], complete: bool, file: str) -> _Head:
     return _Head(ncand, file_seats, header, i, withdrawn, nick, tie_order)
 
 
+def _ballots_end(data: bytes) -> tuple[int, int] | None:
+    """Find the end line "0" in ``data`` (the file from its first ballot line) as the
+    line-by-line search would: the first line "0", or failing that the first "0\\r".
+
+    Returns the index of the newline before that line (-1 if it is the first) and the index
+    after it; ``None`` (for the line-by-line search) if it is the last line or not so simple.
+    """
+    if data.startswith(b"0\n"):
+        return -1, 2
+    cut = data.find(b"\n0\n")
+    if cut >= 0:
+        return cut, cut + 3
+    if data.endswith(b"\n0") or data == b"0":
+        return None
+    if data.startswith(b"0\r\n"):  # Windows line ends, and no line "0" anywhere
+        return -1, 3
+    cut = data.find(b"\n0\r\n")
+    return (cut, cut + 4) if cut >= 0 else None
+
+
 #: Lines split off the top of a file to find its header and options; the ballots after them
 #: are handed to the fast path as one piece, without a string per line.
 _HEAD_LINES = 64
@@ -282,12 +302,12 @@ def parse_blt(text: str, *, file: str = "<input>", seats: int | None = None) -> 
         # line before it and declines anything unusual, and then the file is split as usual.
         body = "\n".join(lines[start:])
         data = body.encode("ascii", "replace")  # one byte per character: offsets agree
-        cut = -1 if data.startswith(b"0\n") else data.find(b"\n0\n")
-        if cut >= 0 or data.startswith(b"0\n"):
-            block = data[: cut + 1]
+        where = _ballots_end(data)
+        if where is not None:
+            block = data[: where[0] + 1]
             fast = _canonical_ballots(block, ncand)
             if fast is not None:
-                names_from = (start + block.count(b"\n"), body[cut + 3 :].split("\n"))
+                names_from = (start + block.count(b"\n"), body[where[1] :].split("\n"))
     if names_from is not None:
         end, tail = names_from
         n = end + 1 + len(tail)

@@ -171,3 +171,20 @@ def test_fast_paths_agree_with_the_careful_reader(monkeypatch):
         assert fast == careful, text
         kinds[fast[0]] += 1
     assert min(kinds.values()) > 100 and long_files > 300, (kinds, long_files)  # every kind exercised
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Windows line ends; a line "0" at the very end comes first for the careful reader.
+        "3 1\r\n" + "1 1 2 0\r\n" * 70 + "0\r\nA\r\nB\r\nC\r\n0",
+        # No ballots, long files: the end line comes first (then too few names: the error's line).
+        "3 1\r\n0\r\nA\r\n" + "\r\n" * 70,
+        "3 1\n0\nA\n" + "\n" * 70,
+        # Ballots, then the end line as the last line.
+        "3 1\n" + "1 1 2 0\n" * 70 + "0",
+        "3 1\r\n" + "1 1 2 0\r\n" * 70 + "0\r\nA\r\nB\r\nC\r\nT\r\n",
+    ],
+)
+def test_fast_paths_agree_at_the_end_of_the_ballots(monkeypatch, text):
+    assert _outcome(text) == _careful(monkeypatch, text)
