@@ -171,13 +171,18 @@ def _mes_with_completion(
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = reported = 0
 
-    def spent(r: MesRun) -> Fraction:
-        return sum((compiled.costs[p] for p in r.funded), Fraction(0))
+    # Costs and budget as whole multiples of their least common unit: exact, and quick to add up.
+    unit = Fraction(1, math.lcm(compiled.budget.denominator, *(c.denominator for c in compiled.costs)))
+    costs = [int(c / unit) for c in compiled.costs]
+    budget = int(compiled.budget / unit)
+
+    def spent(r: MesRun) -> int:
+        return sum(costs[p] for p in r.funded)
 
     def exhaustive(r: MesRun) -> bool:
-        left = compiled.budget - spent(r)
+        left = budget - spent(r)
         funded = set(r.funded)
-        return all(compiled.costs[p] > left for p in candidates if p not in funded)
+        return all(costs[p] > left for p in candidates if p not in funded)
 
     while True:
         if (completion == "add1-exhaustive" and exhaustive(run)) or all(p in run.round_of for p in candidates):
@@ -187,7 +192,7 @@ def _mes_with_completion(
         if math.isfinite(run.headroom):
             step += math.floor(run.headroom)
         following = engine(start + step + 1, exact_prices=False)
-        if spent(following) > compiled.budget:
+        if spent(following) > budget:
             break
         run, step = following, step + 1
         if progress and step >= reported + 100:

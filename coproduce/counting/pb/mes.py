@@ -18,6 +18,11 @@ fast *and* exact:
   tie), or a project's supporters have within ``1e-8`` of its cost, the decision is re-made in
   exact arithmetic from the exact class money. The funded project's price is always exact, so
   money never drifts. The outcome is therefore exactly the exact-arithmetic outcome.
+* Add-one completion reruns MES at budgets one currency unit apart (tens of thousands of times on
+  some files). With a run's decisions fixed, all money and prices are lines in the voter budget,
+  so each run says how far the budget can rise before any of its decisions could change (its
+  *headroom*, :class:`_Headroom`): completion jumps over the steps that covers, and a run at a
+  higher budget resumes the previous run at the first round whose decisions are not covered.
 
 For points utilities (cumulative/scoring/ordinal ballots) supporters' utilities differ; that rule
 runs in exact arithmetic over groups of identical ballots (:func:`run_mes_exact`), which is also
@@ -164,7 +169,8 @@ class ConstantUtilityMes:
     one multiplication per round, not one per voter.
 
     Built once per instance; :meth:`run` is called once per per-voter budget (add-one completion
-    calls it hundreds of times).
+    calls it hundreds of times). It keeps the last trial run's checkpoints (the state at the start
+    of each round its headroom covers) for the next trial run to resume from.
     """
 
     def __init__(self, compiled: Compiled, utility: str, order: TieOrder) -> None:
@@ -267,10 +273,10 @@ class ConstantUtilityMes:
                     priced[p] = bound
                     best = min(best, bound)
                     continue
+                cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
                 classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
                 cash = state.money_f[classes]
                 total = float(sizes @ cash)
-                cost = self.cost_f[p]
                 if total < cost * (1 - TOLERANCE) or (
                     total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
                 ):
@@ -281,14 +287,16 @@ class ConstantUtilityMes:
                         live = float(sizes[classes != state.ZERO].sum())
                         headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
                     continue
-                payment, capped = _water_fill(cash, sizes, cost, compiled.backers[p])
-                rho = payment / self.unit_f[p]
-                last[p] = priced[p] = rho
+                payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=best * (1 + TOLERANCE) * unit)
+                rho = last[p] = payment / unit
+                if headroom.tracking:
+                    slope, error = state.payment_slope(classes, sizes, capped, votes)
+                    last_slope[p], last_error[p] = slope / unit, error / unit
+                if not settled:
+                    continue  # a lower bound on its price, already above the best: not in the running
+                priced[p] = rho
                 known[p] = (classes, sizes, capped)
                 stale[p] = False
-                if headroom.tracking:
-                    slope, error = state.payment_slope(classes, sizes, capped, compiled.backers[p])
-                    last_slope[p], last_error[p] = slope / self.unit_f[p], error / self.unit_f[p]
                 best = min(best, rho)
             for p in dropped:
                 run.dropped[p] = round_number
@@ -354,7 +362,7 @@ class ConstantUtilityMes:
         """
         cost, votes = self.compiled.costs[p], self.compiled.backers[p]
         cash_f = state.money_f[classes]
-        payment_f, capped = _water_fill(cash_f, sizes, self.cost_f[p], votes)
+        payment_f, capped, _ = _water_fill(cash_f, sizes, self.cost_f[p], votes)
         paid = state.exact_total(classes[capped], sizes[capped])
         payment = (cost - paid) / (votes - int(sizes[capped].sum()))
         near = np.flatnonzero(np.abs(cash_f - payment_f) <= TOLERANCE * payment_f).tolist()
@@ -372,26 +380,33 @@ class ConstantUtilityMes:
         raise AssertionError("affordable project without a price")  # pragma: no cover
 
 
-def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) -> tuple[float, np.ndarray]:
+def _water_fill(
+    cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int, above: float = math.inf
+) -> tuple[float, np.ndarray, bool]:
     """The payment π per supporter with Σ size·min(cash, π) = cost, in floating point.
 
-    Returns π and which classes pay all they have (money below π). Starting from the equal split,
-    classes that cannot pay it are capped and the rest share the remainder, until no new class is
-    capped (π only rises, so this ends; in practice after two or three passes, with no sort).
+    Returns π, which classes pay all they have (money below π), and True. Starting from the equal
+    split, classes that cannot pay it are capped and the rest share the remainder, until no new
+    class is capped (π only rises, so this ends; in practice after two or three passes, with no
+    sort). Each pass's payment, with its capped classes, is a lower bound on π (for any set of
+    capped classes, ``(cost − their money) / (votes − their size)`` is); as soon as one exceeds
+    ``above`` it is returned with False instead.
     """
     payment = cost / votes
     capped = cash < payment
     if not capped.any():
-        return payment, capped
+        return payment, capped, True
     spend = sizes * cash
     for _ in range(4):
         left = votes - float(sizes @ capped)
         if left <= 0:
             break  # rounding capped everyone: settle it by sorting
         payment = (cost - float(spend @ capped)) / left
+        if payment > above:
+            return payment, capped, False
         again = cash < payment
         if not (again != capped).any():
-            return payment, capped
+            return payment, capped, True
         capped = again
     # Slow convergence (many classes just below the payment): sort once instead. The richest
     # class is never capped, so the exact re-computation always has someone left to pay.
@@ -404,7 +419,7 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int) ->
     first = int(fits[0]) if len(fits) else len(order) - 1
     capped = np.zeros(len(cash), dtype=bool)
     capped[order[:first]] = True
-    return float(payments[first]), capped
+    return float(payments[first]), capped, True
 
 
 class _Classes:
