@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -72,9 +73,10 @@ SMALL_BATCH = 1 << 20
 
 def _workers(requested: int | None, files: list[str]) -> int:
     """How many processes count ``files``: ``--jobs`` if given, else one per core for a
-    batch of at least ``SMALL_BATCH`` bytes."""
+    batch of at least ``SMALL_BATCH`` bytes (but one when called by a program running threads
+    of its own, which may not expect processes to be started)."""
     if requested is None:
-        if len(files) < 2 or sum(map(_size, files)) < SMALL_BATCH:
+        if len(files) < 2 or sum(map(_size, files)) < SMALL_BATCH or threading.active_count() > 1:
             return 1
         requested = os.process_cpu_count() or 1  # the cores this process may use
     return max(1, min(requested, len(files)))
@@ -90,13 +92,15 @@ def _size(path: str) -> int:
 def _context(rules: str) -> BaseContext:
     """Fork: the workers start at once with the engine already imported.
 
-    Safe here because the command has started no threads when the pool is made (the pool
-    forks its workers before starting its own thread).
+    Safe when the process runs no other thread as the pool is made (the pool forks its
+    workers before starting its own thread), as in the ``coproduce`` command; a caller with
+    threads of its own that asks for ``--jobs`` gets forkserver instead.
     """
     import multiprocessing  # only for batches: a single file starts quicker without it
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context()
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods or threading.active_count() > 1:
+        return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     # Import the readers and rules once, before forking, instead of in every worker.
     from coproduce.counting.formats import blt, dat  # noqa: F401
 

@@ -128,3 +128,24 @@ def test_small_batches_stay_in_process_unless_jobs_given():
 def test_jobs_must_be_at_least_one():
     proc = run(str(FIXTURES / "quirks.blt"), "--jobs", "0")
     assert proc.returncode == 2 and "--jobs must be at least 1" in proc.stderr
+
+
+def test_default_jobs_stay_in_process_for_callers_running_threads(shared_data):
+    """A program with threads of its own calling main() gets no processes unless it asks (--jobs)."""
+    import threading
+
+    from coproduce.counting.stv.cli import _workers
+
+    real = [str(path) for path in sorted(shared_data("stv", "scot-elex-mccune", "blt_files").glob("*/*.blt"))[::10]]
+    cores = min(os.process_cpu_count() or 1, len(real))
+    if threading.active_count() == 1:
+        assert _workers(None, real) == cores
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert _workers(None, real) == 1
+        assert _workers(2, real) == 2
+    finally:
+        stop.set()
+        thread.join()
