@@ -2,7 +2,9 @@
 
 Usage: nice .venv/bin/python bench/sortition.py [--only NAME ...] [--timeout SECONDS] [--skip-peer]
 
-Each run happens in its own subprocess (one at a time: the machine is shared) with a wall
+Every lottery is verified by ``select`` itself (valid panels, probabilities summing to 1 and
+to k); the LEXIMIN line also says whether its sorted profile is lexicographically at least
+maximin's. Each run happens in its own subprocess (one at a time: the machine is shared) with a wall
 clock limit, so a slow peer cannot stall the table. Printed: wall and CPU seconds, minimum
 probability and, for our engine, the certificate (dual bound). sortition-algorithms is a
 benchmark-only dependency (GPL); coproduce never imports it.
@@ -54,7 +56,7 @@ wall, cpu = time.perf_counter(), time.process_time()
 r = select(targets, pool, k, algorithm=algorithm, seed="bench")
 print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
                   "min": r.min_probability, "bound": r.bound, "panels": len(r.distribution.panels),
-                  "stats": dict(r.stats)}))
+                  "stats": dict(r.stats), "profile": sorted(q for _pid, q in r.probabilities)}))
 """
 
 PEER = """
@@ -96,6 +98,14 @@ def run(code: str, args: list[str], timeout: float) -> dict | str:
     return result
 
 
+def dominance(leximin: list[float], maximin: list[float]) -> str:
+    """Whether the LEXIMIN sorted profile is lexicographically at least maximin's (within 1e-7)."""
+    for a, b in zip(leximin, maximin, strict=True):
+        if abs(a - b) > 1e-7:
+            return "leximin > maximin" if a > b else "LEXIMIN BELOW MAXIMIN"
+    return "leximin = maximin"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", choices=sorted(INSTANCES))
@@ -107,13 +117,17 @@ def main() -> int:
     for name in args.only or INSTANCES:
         folder, targets, people, k, households, paper = INSTANCES[name]
         files = [str(DATA / folder / targets), str(DATA / folder / people), str(k), ",".join(households)]
+        profiles = {}
         for algorithm in args.algorithms.split(","):
             r = run(OURS, [*files, algorithm], args.timeout)
             label = f"coproduce {algorithm} (HiGHS)"
             if isinstance(r, str):
                 print(f"{name:<20}{label:<34}{r}")
                 continue
+            profiles[algorithm] = r["profile"]
             note = f"{r['stats'].get('rounds', '')} rounds, {r['panels']} panels"
+            if algorithm == "leximin" and "maximin" in profiles:
+                note += "; " + dominance(r["profile"], profiles["maximin"])
             if algorithm == "leximin" and paper:
                 note += f"; paper LEXIMIN+Gurobi {paper} s"
             print(
