@@ -3,7 +3,7 @@
     .venv/bin/python bench/stv.py [--runs 3]
 
 1. all 1,100 Scottish BLT files parsed and counted in one ``coproduce count stv`` call, as
-   users run it (by default one worker process per idle core), then with ``--jobs 1`` for the
+   users run it (by default one worker process per core), then with ``--jobs 1`` for the
    single-process figure;
 2. a synthetic 1,000,000-ballot, 20-candidate, 5-seat election (parse included);
 3. the same model with 100,000 ballots through our engine, votekit's FastSTV and pyrankvote,

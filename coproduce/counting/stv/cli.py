@@ -4,7 +4,7 @@ Each file is counted independently: a malformed file or an unbreakable tie is re
 stderr (``file:line: reason``) and the rest are still counted; the exit status is 1 if any
 file failed. ``--format json`` prints one JSON object per file per line (JSON Lines).
 
-A batch of files (1 MB or more) is shared among worker processes, one per idle core unless
+A batch of files (1 MB or more) is shared among worker processes, one per core unless
 ``--jobs`` says otherwise; the output is the same, in file order, as with ``--jobs 1``.
 """
 
@@ -37,7 +37,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs",
         type=int,
-        help="worker processes for a batch of files (default: one per idle core for 1 MB or more; "
+        help="worker processes for a batch of files (default: one per core for 1 MB or more; "
         "results stay in file order)",
     )
     return parser
@@ -72,30 +72,19 @@ SMALL_BATCH = 1 << 20
 
 
 def _workers(requested: int | None, files: list[str]) -> int:
-    """How many processes count ``files``: ``--jobs`` if given, else one per idle core for a
-    batch of at least ``SMALL_BATCH`` bytes (but one when called by a program running threads
-    of its own, which may not expect processes to be started)."""
+    """How many processes count ``files``: ``--jobs`` if given, else one per core for a batch
+    of at least ``SMALL_BATCH`` bytes (but one when called by a program running threads of its
+    own, which may not expect processes to be started).
+
+    Measured on a 2-core machine (1,100 Scottish wards): idle, two workers take the batch from
+    2.4 s to 1.6-2.0 s; with other work on the second core they were ~10% slower than one
+    process. A fast count on an idle machine is the common case, so the default uses every core.
+    """
     if requested is None:
         if len(files) < 2 or sum(map(_size, files)) < SMALL_BATCH or threading.active_count() > 1:
             return 1
-        requested = _idle_cores()
+        requested = os.process_cpu_count() or 1
     return max(1, min(requested, len(files)))
-
-
-def _idle_cores() -> int:
-    """The cores this process may use, less the 1-minute load average (like ``make -l``).
-
-    Measured on a shared 2-core machine: when other work keeps the other core busy, two
-    workers were ~10% slower than one process (the scheduler gave this command no more time
-    for having more processes, and splitting the work costs a little), so they are only
-    started for cores that are free.
-    """
-    cores = os.process_cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        return cores
-    return max(1, min(cores, int(cores - load + 0.5)))
 
 
 def _size(path: str) -> int:
