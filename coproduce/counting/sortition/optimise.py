@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, SwapSearch, new_highs
+from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, SwapSearch, new_highs, solve_lp
 from coproduce.counting.sortition.relaxed import face_walk, relaxed_leximin
 
 # A panel is added only if it beats the dual price by more than this.
@@ -115,10 +115,7 @@ class _Master:
 
     def solve(self) -> tuple[float, np.ndarray, float]:
         """(z, dual prices per group normalised to sum 1 over free groups, dual price of a panel)."""
-        self.h.run()
-        status = self.h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS master LP ended with {self.h.modelStatusToString(status)}")
+        solve_lp(self.h, "master LP")
         solution = self.h.getSolution()
         n = self.inst.n_groups
         duals = np.abs(np.asarray(solution.row_dual[:n]))  # sign conventions differ by sense
@@ -184,10 +181,7 @@ class _Decomposition:
 
     def solve(self) -> tuple[float, np.ndarray, float]:
         """(minus the shortfall, dual prices per group, dual price of a panel), as _Master.solve."""
-        self.h.run()
-        status = self.h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS decomposition LP ended with {self.h.modelStatusToString(status)}")
+        solve_lp(self.h, "decomposition LP")
         solution = self.h.getSolution()
         n = self.inst.n_groups
         shortfall = float(self.h.getInfo().objective_function_value)

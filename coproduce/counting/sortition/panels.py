@@ -29,6 +29,14 @@ def new_highs() -> highspy.Highs:
     return h
 
 
+def solve_lp(h: highspy.Highs, what: str) -> None:
+    """Run HiGHS on an LP that always has an optimum; anything else is an engine fault."""
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"HiGHS {what} ended with {h.modelStatusToString(status)}")
+
+
 @dataclass(frozen=True)
 class Instance:
     """The optimisation view of a pool: groups, their sizes, their quota rows and households."""

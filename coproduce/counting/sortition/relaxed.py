@@ -21,7 +21,7 @@ from __future__ import annotations
 import highspy
 import numpy as np
 
-from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, new_highs
+from coproduce.counting.sortition.panels import INF, Instance, PanelOracle, new_highs, solve_lp
 
 # Dual prices (scaled by group size, summing to 1) above this fix a group at the level.
 FIX_TOL = 1e-7
@@ -56,9 +56,7 @@ def relaxed_leximin(inst: Instance) -> tuple[np.ndarray, np.ndarray, int]:
     counts = np.zeros(n)
     stages = 0
     while np.isnan(level).any():
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS relaxed LEXIMIN ended with {h.modelStatusToString(h.getModelStatus())}")
+        solve_lp(h, "relaxed LEXIMIN")
         stages += 1
         solution = h.getSolution()
         z = float(solution.col_value[n])
