@@ -140,12 +140,14 @@ def test_points_utility_on_cumulative_ballots() -> None:
 
 
 @st.composite
-def approval_instances(draw: st.DrawFn) -> Instance:
+def approval_instances(draw: st.DrawFn, max_cost: int = 12, max_voters: int = 9, max_budget: int = 30) -> Instance:
     n_projects = draw(st.integers(1, 6))
-    costs = {f"p{i}": draw(st.integers(0, 12)) for i in range(n_projects)}
+    costs = {f"p{i}": draw(st.integers(0, max_cost)) for i in range(n_projects)}
     ids = list(costs)
-    ballots = draw(st.lists(st.lists(st.sampled_from(ids), max_size=n_projects, unique=True), min_size=1, max_size=9))
-    return make(draw(st.integers(1, 30)), costs, ballots)
+    ballots = draw(
+        st.lists(st.lists(st.sampled_from(ids), max_size=n_projects, unique=True), min_size=1, max_size=max_voters)
+    )
+    return make(draw(st.integers(1, max_budget)), costs, ballots)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -226,14 +228,9 @@ def unit_steps(instance: Instance, utility: str, completion: str, ties: str) -> 
     return [compiled.ids[p] for p in funded], step
 
 
-@st.composite
-def costly_instances(draw: st.DrawFn) -> Instance:
+def costly_instances() -> st.SearchStrategy[Instance]:
     """Few voters and costs far above the equal share: completion takes tens to hundreds of steps."""
-    n_projects = draw(st.integers(1, 6))
-    costs = {f"p{i}": draw(st.integers(0, 400)) for i in range(n_projects)}
-    ids = list(costs)
-    ballots = draw(st.lists(st.lists(st.sampled_from(ids), max_size=n_projects, unique=True), min_size=1, max_size=7))
-    return make(draw(st.integers(1, 600)), costs, ballots)
+    return approval_instances(max_cost=400, max_voters=7, max_budget=600)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
