@@ -207,21 +207,7 @@ def count_ers97(contest: Contest, *, seats: int, seed: str | None = None) -> Res
         else:
             continue
         break
-    return Result(
-        rules="ers97",
-        title=contest.title,
-        candidates=names,
-        seats=seats,
-        valid=t.dec(t.valid),
-        quota=t.dec(quota),
-        elected=tuple(elected),
-        elected_at=tuple(elected_at),
-        stages=tuple(t.stages),
-        seed=seed,
-        withdrawn=contest.withdrawn,
-        precision=PLACES,
-        notes=tuple(notes),
-    )
+    return t.result("ers97", seats=seats, quota=quota, elected=elected, elected_at=elected_at, seed=seed, notes=notes)
 
 
 def _exclusion_group(t: Tally, ascending: list[int], places: int, surpluses: int) -> list[int]:

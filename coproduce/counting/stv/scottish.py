@@ -111,18 +111,6 @@ def count_scottish(contest: Contest, *, seats: int, seed: str | None = None) -> 
             excluded=(c,),
             tie_breaks=ties.take(),
         )
-    return Result(
-        rules="scottish",
-        title=contest.title,
-        candidates=names,
-        seats=seats,
-        valid=t.dec(t.valid),
-        quota=t.dec(quota),
-        elected=tuple(elected),
-        elected_at=tuple(elected_at),
-        stages=tuple(t.stages),
-        seed=seed,
-        withdrawn=contest.withdrawn,
-        precision=PLACES,
-        notes=tuple(notes),
+    return t.result(
+        "scottish", seats=seats, quota=quota, elected=elected, elected_at=elected_at, seed=seed, notes=notes
     )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from operator import sub
 
 from coproduce.counting.errors import CountingError
-from coproduce.counting.stv.model import Contest, Stage, TieBreak
+from coproduce.counting.stv.model import Contest, Result, Stage, TieBreak
 
 CONTINUING, ELECTED, EXCLUDED = 0, 1, 2
 
@@ -30,6 +30,7 @@ class Tally:
         for c in contest.withdrawn:
             self.state[c] = EXCLUDED
         self.withdrawn = contest.withdrawn
+        self.contest = contest
         self.rankings = contest.rankings
         self.counts = contest.counts
         g = len(contest.rankings)
@@ -153,3 +154,31 @@ class Tally:
         if "tie_breaks" in changes:
             changes["tie_breaks"] = stage.tie_breaks + tuple(changes["tie_breaks"])  # type: ignore[arg-type]
         self.stages[-1] = replace(stage, **changes)  # type: ignore[arg-type]
+
+    def result(
+        self,
+        rules: str,
+        *,
+        seats: int,
+        quota: int,
+        elected: list[int],
+        elected_at: list[int],
+        seed: str | None,
+        notes: list[str],
+    ) -> Result:
+        """The finished count as a :class:`Result`."""
+        return Result(
+            rules=rules,
+            title=self.contest.title,
+            candidates=self.names,
+            seats=seats,
+            valid=self.dec(self.valid),
+            quota=self.dec(quota),
+            elected=tuple(elected),
+            elected_at=tuple(elected_at),
+            stages=tuple(self.stages),
+            seed=seed,
+            withdrawn=self.withdrawn,
+            precision=self.places,
+            notes=tuple(notes),
+        )
