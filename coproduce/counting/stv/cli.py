@@ -19,7 +19,7 @@ import time
 from typing import TYPE_CHECKING
 
 from coproduce.counting.errors import CountingError
-from coproduce.counting.stv.count import RULES, _rule, count, read_ballots
+from coproduce.counting.stv.count import RULES, count, read_ballots, rule_function
 from coproduce.counting.stv.report import to_csv, to_json, to_table
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def _context(rules: str) -> BaseContext:
     # Import the readers and rules once, before forking, instead of in every worker.
     from coproduce.counting.formats import blt, dat  # noqa: F401
 
-    _rule(rules)
+    rule_function(rules)
     return multiprocessing.get_context("fork")
 
 

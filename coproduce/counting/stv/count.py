@@ -11,7 +11,7 @@ from coproduce.counting.stv.model import Contest, Result
 RULES = ("scottish", "ers97", "meek")
 
 
-def _rule(rules: str) -> Callable[..., Result]:
+def rule_function(rules: str) -> Callable[..., Result]:
     """The counting function for ``rules``, imported when first needed (so reading a file,
     printing --help or counting under one rule set imports nothing else)."""
     if rules == "scottish":
@@ -37,7 +37,7 @@ def count(
     A tie that only a lot can break raises :class:`TieUnresolved` unless ``seed`` is given
     (or the contest carries a tie order); the seed is recorded in the result.
     """
-    rule = _rule(rules)
+    rule = rule_function(rules)
     n_seats = contest.seats if seats is None else seats
     if n_seats < 1:
         raise InputError("the number of seats must be at least 1", file=contest.source)
