@@ -43,6 +43,8 @@ from coproduce.counting.pb.ties import TieOrder
 
 # Relative gap under which two floating-point prices are re-compared exactly.
 TOLERANCE = 1e-8
+# At most this many projects a round are priced early to lengthen a trial run's robust headroom.
+REFINE = 8
 
 
 @dataclass
@@ -189,6 +191,10 @@ class ConstantUtilityMes:
         rounds = len(_start(compiled, Fraction(0), utility)[1]) + 1
         self._state = _Classes(len(compiled.weights), rounds=rounds, pricer=self._price_exact, unit=self.unit)
         self._checkpoints: list[_Checkpoint] = []
+        # How far ahead a trial run's robust bounds are meant to reach (see _Headroom), and how many
+        # trial runs until they are tried again after falling short of a few steps.
+        self.horizon = 32.0
+        self._retry = 0
         # Which projects share a supporter: paying for one changes the other's price only then.
         incidence = np.zeros((len(compiled.ids), len(compiled.weights)), dtype=bool)
         for p, members in enumerate(compiled.supporters):
@@ -207,21 +213,27 @@ class ConstantUtilityMes:
         compiled, state = self.compiled, self._state
         budget_f = float(voter_budget)
         resume = None
+        horizon = self._next_horizon() if not exact_prices else 0.0
         if not exact_prices:
-            resume = next((c for c in reversed(self._checkpoints) if c.budget <= budget_f <= c.limit), None)
+            # (A checkpoint whose limit is near would cap the robust headroom: start over instead.)
+            reach = budget_f + horizon / 2
+            resume = next((c for c in reversed(self._checkpoints) if c.budget <= budget_f and reach <= c.limit), None)
         if resume is None:
             self._checkpoints = []
             run, remaining = _start(compiled, voter_budget, self.utility)
             alive = np.zeros(len(compiled.ids), dtype=bool)
             alive[remaining] = True
             state.reset(voter_budget)
-            headroom = _Headroom()
+            headroom, robust = _Headroom(), _Headroom(horizon)
             # A lower bound on each project's price (prices only rise as money is spent), as a line
             # in the voter budget: value now, slope, and the rounding error of the slope.
             last = self.first_price.copy()
             last_slope = np.zeros(len(compiled.ids))
             last_error = np.zeros(len(compiled.ids))
+            # How fast each lower bound can fall, whatever the capped classes (see _Headroom).
+            fall = np.zeros(len(compiled.ids))
             round_number = 0
+        # (fall: kept across rounds, read only while the robust bound is tracked.)
         else:
             del self._checkpoints[self._checkpoints.index(resume) :]
             state.rewind(resume.classes, voter_budget)
@@ -237,11 +249,52 @@ class ConstantUtilityMes:
             headroom = _Headroom(resume.limit - budget_f)
             last = resume.last + resume.last_slope * delta
             last_slope, last_error = resume.last_slope.copy(), resume.last_error.copy()
+            # Up to the checkpoint's limit, money and the lower bounds so far are exact lines: their
+            # slopes are the robust bounds too.
+            horizon = min(horizon, resume.limit - budget_f)
+            robust = _Headroom(horizon)
+            state.robust_from_lines()
+            fall = np.maximum(last_error - last_slope, 0.0)
             round_number = resume.round_number
         # Each project's classes and sizes, capped classes and price while none of its supporters
         # has paid since (then its price is unchanged).
         known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         stale = np.ones(len(compiled.ids), dtype=bool)
+
+        def evaluate(p: int, above: float) -> float | None:
+            """Price ``p`` now (None: its supporters cannot afford it), or a bound above ``above``.
+
+            Updates its lower bound, the bound's slope and robust fall; a settled price is kept in
+            ``known`` until one of its supporters pays.
+            """
+            cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
+            classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
+            cash = state.money_f[classes]
+            total = float(sizes @ cash)
+            if total < cost * (1 - TOLERANCE) or (
+                total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
+            ):
+                if headroom.tracking:
+                    # Stays unaffordable while its supporters' money stays below the cost.
+                    slope = -float(sizes @ state.slope_f[classes])
+                    live = float(sizes[classes != state.ZERO].sum())
+                    headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
+                if robust.tracking:
+                    rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
+                    robust.require(cost - total, -rate, TOLERANCE * cost, TOLERANCE * rate)
+                return None
+            payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=above * unit)
+            rho = last[p] = payment / unit
+            if headroom.tracking:
+                slope, error = state.payment_slope(classes, sizes, capped, votes)
+                last_slope[p], last_error[p] = slope / unit, error / unit
+            if robust.tracking:
+                rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes[capped], sizes[capped])
+                fall[p] = rate / (votes - float(sizes @ capped)) / unit
+            if settled:
+                known[p] = (classes, sizes, capped)
+                stale[p] = False
+            return rho
         while alive.any():
             if headroom.tracking and round_number:
                 self._checkpoints.append(
@@ -273,31 +326,13 @@ class ConstantUtilityMes:
                     priced[p] = bound
                     best = min(best, bound)
                     continue
-                cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
-                classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
-                cash = state.money_f[classes]
-                total = float(sizes @ cash)
-                if total < cost * (1 - TOLERANCE) or (
-                    total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
-                ):
+                rho = evaluate(p, best * (1 + TOLERANCE))
+                if rho is None:
                     dropped.append(p)
-                    if headroom.tracking:
-                        # Stays unaffordable while its supporters' money stays below the cost.
-                        slope = -float(sizes @ state.slope_f[classes])
-                        live = float(sizes[classes != state.ZERO].sum())
-                        headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
-                    continue
-                payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=best * (1 + TOLERANCE) * unit)
-                rho = last[p] = payment / unit
-                if headroom.tracking:
-                    slope, error = state.payment_slope(classes, sizes, capped, votes)
-                    last_slope[p], last_error[p] = slope / unit, error / unit
-                if not settled:
-                    continue  # a lower bound on its price, already above the best: not in the running
-                priced[p] = rho
-                known[p] = (classes, sizes, capped)
-                stale[p] = False
-                best = min(best, rho)
+                elif not stale[p]:
+                    priced[p] = rho
+                    best = min(best, rho)
+                # (else: a lower bound on its price, already above the best: not in the running)
             for p in dropped:
                 run.dropped[p] = round_number
                 alive[p] = False
@@ -314,11 +349,33 @@ class ConstantUtilityMes:
             run.funded.append(chosen)
             run.round_of[chosen] = round_number
             alive[chosen] = False
+            classes, sizes, capped = known[chosen]
+            unit = self.unit_f[chosen]
+            rho = priced[chosen]
+            if robust.tracking:
+                # The chosen price falls at least at ``rise`` (its supporters' money rises at least
+                # at its lower slopes); the others' lower bounds fall at most at their ``fall``.
+                rise = state.payment_rise(classes, sizes, rho * unit, self.cost_f[chosen], compiled.backers[chosen], horizon)
+                rise /= unit
+                if not exact_prices:
+                    # A stale lower bound that would soon pass below the chosen price may just be
+                    # too low: price such projects now (their price is needed later anyway).
+                    for _ in range(REFINE):
+                        remaining = np.flatnonzero(alive & stale)
+                        rate = fall[remaining] - rise
+                        with np.errstate(divide="ignore"):
+                            reach = np.where(rate > 0, (last[remaining] - rho) / rate, math.inf)
+                        if not len(reach) or reach.min() >= robust.value:
+                            break
+                        q = int(remaining[np.argmin(reach)])
+                        if evaluate(q, math.inf) is None:
+                            run.dropped[q] = round_number
+                            alive[q] = False
             remaining = np.flatnonzero(alive)
             if headroom.tracking and len(remaining):
                 # Every other project's price stays above the chosen one's (or level with it and
                 # behind it in the tie order: then the two lines never cross — both slopes are 0).
-                rho, slope, error = priced[chosen], last_slope[chosen], last_error[chosen]
+                slope, error = last_slope[chosen], last_error[chosen]
                 others = last[remaining]
                 headroom.require(
                     others - rho,
@@ -326,10 +383,17 @@ class ConstantUtilityMes:
                     TOLERANCE * (others + rho),
                     last_error[remaining] + error,
                 )
-            classes, sizes, capped = known[chosen]
-            unit = self.unit_f[chosen]
+            if robust.tracking and len(remaining):
+                others, falls = last[remaining], fall[remaining]
+                robust.require(others - rho, rise - falls, TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
             broke = state.pay(
-                chosen, compiled.supporters[chosen], classes, sizes, priced[chosen] * unit, last_slope[chosen] * unit
+                chosen,
+                compiled.supporters[chosen],
+                classes,
+                sizes,
+                priced[chosen] * unit,
+                last_slope[chosen] * unit,
+                (fall[chosen] * unit, rise * unit, horizon) if robust.tracking else None,
             )
             stale |= self.overlaps[chosen]
             if headroom.tracking:
@@ -342,7 +406,10 @@ class ConstantUtilityMes:
                     last_slope[chosen] * unit,
                     last_error[chosen] * unit,
                 )
-        run.headroom = headroom.value
+        run.headroom = max(headroom.value, robust.value)
+        if horizon:
+            # The next run's horizon: past this one's reach if it was the limit, else near it.
+            self.horizon = 4 * horizon if robust.value >= horizon else 2 * robust.value
         for p in run.funded:
             if p in run.round_of and run.round_of[p] > 0:
                 r = run.round_of[p] - 1
@@ -352,6 +419,16 @@ class ConstantUtilityMes:
                 else:
                     run.rho[p] = Fraction(state.payments_f[r]) / self.unit[p]
         return run
+
+    def _next_horizon(self) -> float:
+        """The robust horizon for the next trial run: 0 (not tracked) while they fall short."""
+        if self.horizon >= 4:
+            return self.horizon
+        if self._retry:
+            self._retry -= 1
+            return 0.0
+        self._retry = 8
+        return 16.0
 
     def _price_exact(self, p: int, classes: np.ndarray, sizes: np.ndarray, state: _Classes) -> Fraction:
         """ρ for project ``p`` in exact arithmetic.
@@ -448,6 +525,11 @@ class _Classes:
         # How each class's money moves with the voter budget (see _Headroom): 1 at the start, 0 for
         # the broke.
         self.slope_f = np.zeros(capacity, dtype=np.float64)
+        # Upper bounds on how fast each class's money, and each broke group's, can rise with the
+        # voter budget whichever classes end up capped (see _Headroom): robust, not exact, slopes.
+        self.rslope = np.zeros(capacity, dtype=np.float64)
+        self.lslope = np.zeros(capacity, dtype=np.float64)
+        self.zslope = np.zeros(groups, dtype=np.float64)
         self.remap = np.zeros(capacity, dtype=np.int64)
         self.width = rounds
         self.pricer = pricer
@@ -460,6 +542,9 @@ class _Classes:
         self.class_of[:] = 0
         self.money_f[0], self.money_f[1] = self.start_f, 0.0
         self.slope_f[0], self.slope_f[1] = 1.0, 0.0
+        self.rslope[0], self.rslope[1] = 1.0, 0.0
+        self.lslope[0], self.lslope[1] = 1.0, 0.0
+        self.zslope[:] = 0.0
         # The rounding error allowed on any money slope (grows with the largest one).
         self.slope_error = TOLERANCE
         self.born[:2] = -1
@@ -569,6 +654,38 @@ class _Classes:
         live = float(capped_sizes[classes[capped] != self.ZERO].sum())
         return -float(capped_sizes @ slopes) / left, self.slope_error * live / left
 
+    def robust_from_lines(self) -> None:
+        """Robust slopes from the exact (linear) ones, where those hold; no broke voter gains money."""
+        count = self.count
+        self.rslope[:count] = self.slope_f[:count] + self.slope_error
+        self.lslope[:count] = np.maximum(self.slope_f[:count] - self.slope_error, 0.0)
+        self.rslope[self.ZERO] = self.lslope[self.ZERO] = 0.0
+        self.zslope[:] = 0.0
+
+    def robust_rate(self, members: np.ndarray, weights: np.ndarray, classes: np.ndarray, sizes: np.ndarray) -> float:
+        """An upper bound on how fast the money of the given classes (of ``members``) can rise.
+
+        Σ size·(robust slope) over the classes; the broke class's voters count each at their own
+        group's robust slope (a broke voter may have money again at a higher budget).
+        """
+        rate = float(sizes @ self.rslope[classes])
+        if (classes[:2] == self.ZERO).any():
+            rate += float(self.zslope[members] @ weights)
+        return rate
+
+    def payment_rise(
+        self, classes: np.ndarray, sizes: np.ndarray, payment: float, cost: float, votes: int, horizon: float
+    ) -> float:
+        """How fast the water-filling payment falls at least, over ``horizon`` (≥ 0).
+
+        Every class's money rises at least at its lower slope, so the payment is at most the
+        water-filling of that lower money; along that line it is a maximum of linear functions
+        (convex), so below its chord over the horizon.
+        """
+        lower = self.money_f[classes] + self.lslope[classes] * horizon
+        end, _, _ = _water_fill(lower, sizes, cost, votes)
+        return max(0.0, (payment - end) / horizon)
+
     def require_same_payers(
         self,
         headroom: _Headroom,
@@ -602,11 +719,14 @@ class _Classes:
         sizes: np.ndarray,
         payment_f: float,
         payment_slope: float,
+        robust: tuple[float, float, float] | None,
     ) -> np.ndarray:
         """Supporters of ``p`` (groups ``members``, in ``classes``) each pay ``min(money, payment)``.
 
         Returns which of the classes paid all they had. ``payment_slope`` (dπ/db) keeps the
-        classes' money slopes for :class:`_Headroom` (meaningless once the run stops tracking).
+        classes' money slopes for :class:`_Headroom` (meaningless once the run stops tracking), and
+        ``payment_fall`` (an upper bound on how fast π can fall) their robust slopes: whatever she paid,
+        a supporter's money can now rise that much faster.
         """
         r = len(self.rounds)
         self.rounds.append((p, classes, sizes))
@@ -621,6 +741,17 @@ class _Classes:
             for j in close:
                 broke[j] = self.exact_money(int(classes[j])) <= self.payments[r]
         broke |= classes == self.ZERO
+        if robust is not None:
+            # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the horizon,
+            # below its chord. (Broke voters paying again cannot gain money.)
+            fall, rise, horizon = robust
+            gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
+            chord = np.where(classes == self.ZERO, -1.0, np.maximum(0.0, self.rslope[classes] + fall - gap / horizon))
+            old = self.class_of[members]
+            self.remap[classes] = np.arange(len(classes))
+            position = self.remap[old]
+            poor = np.flatnonzero(broke[position] & (old != self.ZERO))
+            self.zslope[members[poor]] = chord[position[poor]]
         keep = classes[~broke]
         new = len(keep)
         if self.count + new > len(self.money_f):
@@ -631,11 +762,16 @@ class _Classes:
             self.born = np.concatenate([self.born, np.zeros(grow, dtype=np.int64)])
             self.remap = np.concatenate([self.remap, np.zeros(grow, dtype=np.int64)])
             self.slope_f = np.concatenate([self.slope_f, np.zeros(grow)])
+            self.rslope = np.concatenate([self.rslope, np.zeros(grow)])
+            self.lslope = np.concatenate([self.lslope, np.zeros(grow)])
         fresh = slice(self.count, self.count + new)
         self.parent[fresh] = keep
         self.born[fresh] = r
         self.money_f[fresh] = left_f[~broke]
         self.slope_f[fresh] = self.slope_f[keep] - payment_slope
+        if robust is not None:
+            self.rslope[fresh] = self.rslope[keep] + robust[0]
+            self.lslope[fresh] = self.lslope[keep] + robust[1]
         if new:
             self.slope_error = max(self.slope_error, TOLERANCE * float(np.abs(self.slope_f[fresh]).max()))
         self.remap[classes[broke]] = self.ZERO
