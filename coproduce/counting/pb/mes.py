@@ -23,6 +23,13 @@ fast *and* exact:
   so each run says how far the budget can rise before any of its decisions could change (its
   *headroom*, :class:`_Headroom`): completion jumps over the steps that covers, and a run at a
   higher budget resumes the previous run at the first round whose decisions are not covered.
+* Those lines break whenever a voter who paid all she had could pay in full at a slightly higher
+  budget, which on city-sized votes happens every few steps. A second, *robust* headroom does not
+  need them: with the decisions fixed, money only rises and prices only fall as the budget rises,
+  so bounds on how fast they move (chords of convex functions over a horizon) certify how far the
+  decisions hold. It also lets a project funded later overtake ones it shares no supporter with
+  (the same projects are funded, in another order), and a dropped project become affordable again
+  as long as it stays too dear to be chosen.
 
 For points utilities (cumulative/scoring/ordinal ballots) supporters' utilities differ; that rule
 runs in exact arithmetic over groups of identical ballots (:func:`run_mes_exact`), which is also
@@ -44,7 +51,7 @@ from coproduce.counting.pb.ties import TieOrder
 # Relative gap under which two floating-point prices are re-compared exactly.
 TOLERANCE = 1e-8
 # At most this many projects a round are priced early to lengthen a trial run's robust headroom.
-REFINE = 8
+REFINE = 4
 
 
 @dataclass
@@ -191,10 +198,19 @@ class ConstantUtilityMes:
         rounds = len(_start(compiled, Fraction(0), utility)[1]) + 1
         self._state = _Classes(len(compiled.weights), rounds=rounds, pricer=self._price_exact, unit=self.unit)
         self._checkpoints: list[_Checkpoint] = []
+        # Every supporter group of every project MES may fund, end to end (for sums per project).
+        self._candidates = [p for p, cost in enumerate(compiled.costs) if compiled.backers[p] and cost > 0]
+        members = [compiled.supporters[p] for p in self._candidates]
+        self._flat = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+        self._flat_weights = compiled.weights[self._flat]
+        self._starts = np.cumsum([0] + [len(m) for m in members[:-1]], dtype=np.int64)
+        self._candidate_costs = np.array([self.cost_f[p] for p in self._candidates])
+        self._candidate_index = np.zeros(len(compiled.ids), dtype=np.int64)
+        self._candidate_index[self._candidates] = np.arange(len(self._candidates))
         # How far ahead a trial run's robust bounds are meant to reach (see _Headroom), and how many
         # trial runs until they are tried again after falling short of a few steps.
         self.horizon = 32.0
-        self._retry = 0
+        self._retry = self._failures = 0
         # Which projects share a supporter: paying for one changes the other's price only then.
         incidence = np.zeros((len(compiled.ids), len(compiled.weights)), dtype=bool)
         for p, members in enumerate(compiled.supporters):
@@ -260,6 +276,12 @@ class ConstantUtilityMes:
         # has paid since (then its price is unchanged).
         known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         stale = np.ones(len(compiled.ids), dtype=bool)
+        # The robust order requirements, per round: applied once the run knows what it funds later.
+        deferred: list[tuple[int, np.ndarray, tuple[np.ndarray, ...]]] = []
+        # Projects dropped in this run, still in the robust order requirements with a lower bound on
+        # their price should their supporters afford them again.
+        ghost = np.zeros(len(compiled.ids), dtype=np.int64)  # the round it was dropped in
+        drop_reach = np.zeros(len(compiled.ids))
 
         def evaluate(p: int, above: float) -> float | None:
             """Price ``p`` now (None: its supporters cannot afford it), or a bound above ``above``.
@@ -281,7 +303,17 @@ class ConstantUtilityMes:
                     headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
                 if robust.tracking:
                     rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
-                    robust.require(cost - total, -rate, TOLERANCE * cost, TOLERANCE * rate)
+                    # It stays unaffordable for a while; after that, any price it has is at least what
+                    # the richest class must pay with everyone else paying all they have.
+                    drop_reach[p] = (cost - total - TOLERANCE * cost) / (rate * (1 + TOLERANCE)) if rate else math.inf
+                    live = np.flatnonzero(classes != state.ZERO)
+                    if len(live):
+                        j = live[np.argmax(cash[live])]
+                        last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
+                        fall[p] = (rate - sizes[j] * state.rslope[classes[j]]) / sizes[j] / unit
+                    else:
+                        last[p], fall[p] = cost / votes / unit, 0.0
+                    ghost[p] = round_number
                 return None
             payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=above * unit)
             rho = last[p] = payment / unit
@@ -295,6 +327,7 @@ class ConstantUtilityMes:
                 known[p] = (classes, sizes, capped)
                 stale[p] = False
             return rho
+
         while alive.any():
             if headroom.tracking and round_number:
                 self._checkpoints.append(
@@ -355,7 +388,9 @@ class ConstantUtilityMes:
             if robust.tracking:
                 # The chosen price falls at least at ``rise`` (its supporters' money rises at least
                 # at its lower slopes); the others' lower bounds fall at most at their ``fall``.
-                rise = state.payment_rise(classes, sizes, rho * unit, self.cost_f[chosen], compiled.backers[chosen], horizon)
+                rise = state.payment_rise(
+                    classes, sizes, rho * unit, self.cost_f[chosen], compiled.backers[chosen], horizon
+                )
                 rise /= unit
                 if not exact_prices:
                     # A stale lower bound that would soon pass below the chosen price may just be
@@ -383,9 +418,11 @@ class ConstantUtilityMes:
                     TOLERANCE * (others + rho),
                     last_error[remaining] + error,
                 )
-            if robust.tracking and len(remaining):
-                others, falls = last[remaining], fall[remaining]
-                robust.require(others - rho, rise - falls, TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
+            rivals = np.flatnonzero(alive | (ghost > 0))
+            if robust.tracking and len(rivals):
+                others, falls = last[rivals], fall[rivals]
+                errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
+                deferred.append((round_number, rivals, (others - rho, rise - falls, *errors)))
             broke = state.pay(
                 chosen,
                 compiled.supporters[chosen],
@@ -406,10 +443,19 @@ class ConstantUtilityMes:
                     last_slope[chosen] * unit,
                     last_error[chosen] * unit,
                 )
+        if robust.tracking:
+            self._require_order(robust, run, deferred, ghost, drop_reach)
         run.headroom = max(headroom.value, robust.value)
         if horizon:
-            # The next run's horizon: past this one's reach if it was the limit, else near it.
-            self.horizon = 4 * horizon if robust.value >= horizon else 2 * robust.value
+            # The next run's horizon: past this one's reach if it was the limit, else near it; after
+            # runs where it fell short of a few steps, skip it for a while (longer each time).
+            if robust.value >= 4:
+                self._failures = 0
+                self.horizon = 4 * horizon if robust.value >= horizon else max(16.0, 2 * robust.value)
+            else:
+                self._failures += 1
+                self._retry = min(2**self._failures - 1, 16)
+                self.horizon = 16.0
         for p in run.funded:
             if p in run.round_of and run.round_of[p] > 0:
                 r = run.round_of[p] - 1
@@ -420,15 +466,56 @@ class ConstantUtilityMes:
                     run.rho[p] = Fraction(state.payments_f[r]) / self.unit[p]
         return run
 
+    def _require_order(
+        self,
+        robust: _Headroom,
+        run: MesRun,
+        deferred: list[tuple[int, np.ndarray, tuple[np.ndarray, ...]]],
+        ghost: np.ndarray,
+        drop_reach: np.ndarray,
+    ) -> None:
+        """Each round's chosen project stays cheapest, except against one funded later that shares
+        no supporter with it nor with anything funded in between.
+
+        Such a project may overtake those: funded earlier, it pays the same and changes no other
+        price that matters, so the run funds the same projects (in another order). A project the
+        run dropped (a ghost) must, from the round of its drop, stay unaffordable, or else stay dearer
+        than every project chosen from then on and unaffordable at the end.
+        """
+        count = len(self.compiled.ids)
+        funded_in = np.full(count, -1)
+        free_from = np.full(count, math.inf)
+        sequence = [p for p in run.funded if run.round_of[p] > 0]
+        for position, x in enumerate(sequence):
+            funded_in[x] = run.round_of[x]
+            first = position
+            while first > 0 and not self.overlaps[x, sequence[first - 1]]:
+                first -= 1
+            free_from[x] = run.round_of[sequence[first]] if first < position else math.inf
+        ghost_reach = np.full(count, math.inf)
+        for round_number, others, (value, slope, value_error, slope_error) in deferred:
+            keep = ~((free_from[others] <= round_number) & (round_number < funded_in[others]))
+            haunt = (ghost[others] > 0) & (ghost[others] <= round_number)
+            real = keep & ~haunt
+            robust.require(value[real], slope[real], value_error[real], slope_error[real])
+            if not robust.tracking:
+                return
+            reach = _Headroom.reach(value[haunt], slope[haunt], value_error[haunt], slope_error[haunt])
+            np.minimum.at(ghost_reach, others[haunt], reach)
+        ghosts = np.flatnonzero(ghost)
+        if len(ghosts):
+            totals, rates = self._state.project_totals(self._flat, self._flat_weights, self._starts)
+            at = self._candidate_index[ghosts]
+            costs = self._candidate_costs[at]
+            final = _Headroom.reach(costs - totals[at], -rates[at], TOLERANCE * costs, TOLERANCE * rates[at])
+            robust._limit(float(np.maximum(drop_reach[ghosts], np.minimum(ghost_reach[ghosts], final)).min()))
+
     def _next_horizon(self) -> float:
-        """The robust horizon for the next trial run: 0 (not tracked) while they fall short."""
-        if self.horizon >= 4:
-            return self.horizon
+        """The robust horizon for the next trial run: 0 (not tracked) while skipping it."""
         if self._retry:
             self._retry -= 1
             return 0.0
-        self._retry = 8
-        return 16.0
+        return self.horizon
 
     def _price_exact(self, p: int, classes: np.ndarray, sizes: np.ndarray, state: _Classes) -> Fraction:
         """ρ for project ``p`` in exact arithmetic.
@@ -662,6 +749,16 @@ class _Classes:
         self.rslope[self.ZERO] = self.lslope[self.ZERO] = 0.0
         self.zslope[:] = 0.0
 
+    def project_totals(
+        self, flat: np.ndarray, weights: np.ndarray, starts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per project (supporter groups ``flat``, split at ``starts``): money now and its robust rate."""
+        if not len(flat):
+            return np.zeros(0), np.zeros(0)
+        money = self.money_f[self.class_of]
+        rate = np.where(self.class_of == self.ZERO, self.zslope, self.rslope[self.class_of])
+        return np.add.reduceat(money[flat] * weights, starts), np.add.reduceat(rate[flat] * weights, starts)
+
     def robust_rate(self, members: np.ndarray, weights: np.ndarray, classes: np.ndarray, sizes: np.ndarray) -> float:
         """An upper bound on how fast the money of the given classes (of ``members``) can rise.
 
@@ -744,7 +841,7 @@ class _Classes:
         if robust is not None:
             # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the horizon,
             # below its chord. (Broke voters paying again cannot gain money.)
-            fall, rise, horizon = robust
+            fall, _, horizon = robust
             gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
             chord = np.where(classes == self.ZERO, -1.0, np.maximum(0.0, self.rslope[classes] + fall - gap / horizon))
             old = self.class_of[members]
@@ -811,6 +908,13 @@ class _Headroom:
     Other projects' prices enter through lower bounds (the price with any fixed set of capped
     classes is at most the true price), so only the funded projects' payments must be exact lines.
 
+    The run also keeps a *robust* headroom with the same interface, which replaces the lines by
+    bounds valid over a horizon: whatever the capped classes, a class's money rises at most at its
+    upper slope (1, plus the fastest each payment it made can fall) and at least at its lower slope
+    (1 plus how fast each payment must fall, from the chord of the convex water-filling); a voter
+    who paid all she had stays broke until the payment falls to her money. A price's lower bound
+    then falls at most at its ``fall``, and the chosen price falls at least at its ``rise``.
+
     Every value and slope is floating point, so each is first moved against the decision by its
     rounding allowance (relative :data:`TOLERANCE`, as for the run's own decisions). A line that
     then falls from below 0 gives no headroom; so does a ``decided=False`` line within rounding of
@@ -852,6 +956,14 @@ class _Headroom:
                 self.stop()
             else:
                 self._limit(float((sure[down] / -falling[down]).min()))
+
+    @staticmethod
+    def reach(value: np.ndarray, slope: np.ndarray, value_error: np.ndarray, slope_error: np.ndarray) -> np.ndarray:
+        """Per line ``value + slope·Δ``: how far Δ may go with it ≥ 0 (0 if it may be < 0 now)."""
+        sure = value - value_error
+        falling = slope - slope_error
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(sure < 0, 0.0, np.where(falling < 0, sure / -falling, math.inf))
 
     def _limit(self, headroom: float) -> None:
         self.value = min(self.value, headroom)
