@@ -447,9 +447,10 @@ class ConstantUtilityMes:
             self._require_order(robust, run, deferred, ghost, drop_reach)
         run.headroom = max(headroom.value, robust.value)
         if horizon:
-            # The next run's horizon: past this one's reach if it was the limit, else near it; after
-            # runs where it fell short of a few steps, skip it for a while (longer each time).
-            if robust.value >= 4:
+            # The next run's horizon: past this one's reach if it was the limit, else near it. Where
+            # it gains less than two steps over the exact lines, it is not worth its cost: skip it
+            # for a while, longer after each such run.
+            if robust.value >= headroom.value + 2:
                 self._failures = 0
                 self.horizon = 4 * horizon if robust.value >= horizon else max(16.0, 2 * robust.value)
             else:
