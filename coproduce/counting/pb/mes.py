@@ -418,7 +418,7 @@ class ConstantUtilityMes:
                     TOLERANCE * (others + rho),
                     last_error[remaining] + error,
                 )
-            rivals = np.flatnonzero(alive | (ghost > 0))
+            rivals = np.flatnonzero(alive | (ghost > 0)) if robust.tracking else remaining
             if robust.tracking and len(rivals):
                 others, falls = last[rivals], fall[rivals]
                 errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
@@ -822,9 +822,10 @@ class _Classes:
         """Supporters of ``p`` (groups ``members``, in ``classes``) each pay ``min(money, payment)``.
 
         Returns which of the classes paid all they had. ``payment_slope`` (dπ/db) keeps the
-        classes' money slopes for :class:`_Headroom` (meaningless once the run stops tracking), and
-        ``payment_fall`` (an upper bound on how fast π can fall) their robust slopes: whatever she paid,
-        a supporter's money can now rise that much faster.
+        classes' money slopes for :class:`_Headroom` (meaningless once the run stops tracking).
+        ``robust`` (None once the robust headroom is not tracked): how fast π can fall at most and
+        at least over the horizon, and the horizon; whatever she paid, a supporter's money can now
+        rise that much faster (at most and at least).
         """
         r = len(self.rounds)
         self.rounds.append((p, classes, sizes))
