@@ -840,13 +840,13 @@ class _Classes:
             for j in close:
                 broke[j] = self.exact_money(int(classes[j])) <= self.payments[r]
         broke |= classes == self.ZERO
+        old = self.class_of[members]
         if robust is not None:
             # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the horizon,
             # below its chord. (Broke voters paying again cannot gain money.)
             fall, _, horizon = robust
             gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
             chord = np.where(classes == self.ZERO, -1.0, np.maximum(0.0, self.rslope[classes] + fall - gap / horizon))
-            old = self.class_of[members]
             self.remap[classes] = np.arange(len(classes))
             position = self.remap[old]
             poor = np.flatnonzero(broke[position] & (old != self.ZERO))
@@ -876,7 +876,7 @@ class _Classes:
         self.remap[classes[broke]] = self.ZERO
         self.remap[keep] = np.arange(self.count, self.count + new)
         self.count += new
-        self.class_of[members] = self.remap[self.class_of[members]]
+        self.class_of[members] = self.remap[old]
         return broke
 
 
