@@ -509,7 +509,7 @@ class ConstantUtilityMes:
             at = self._candidate_index[ghosts]
             costs = self._candidate_costs[at]
             final = _Headroom.reach(costs - totals[at], -rates[at], TOLERANCE * costs, TOLERANCE * rates[at])
-            robust._limit(float(np.maximum(drop_reach[ghosts], np.minimum(ghost_reach[ghosts], final)).min()))
+            robust.limit(float(np.maximum(drop_reach[ghosts], np.minimum(ghost_reach[ghosts], final)).min()))
 
     def _next_horizon(self) -> float:
         """The robust horizon for the next trial run: 0 (not tracked) while skipping it."""
@@ -928,7 +928,7 @@ class _Headroom:
     def __init__(self, value: float = math.inf) -> None:
         self.value = math.inf
         self.tracking = True
-        self._limit(value)
+        self.limit(value)
 
     def require(
         self,
@@ -946,7 +946,7 @@ class _Headroom:
             if (not decided or falling < 0) and sure < 0:
                 self.stop()
             elif falling < 0:
-                self._limit(sure / -falling)
+                self.limit(sure / -falling)
             return
         sure, falling = np.broadcast_arrays(sure, falling)
         if not decided and (sure < 0).any():
@@ -957,7 +957,7 @@ class _Headroom:
             if (sure[down] < 0).any():
                 self.stop()
             else:
-                self._limit(float((sure[down] / -falling[down]).min()))
+                self.limit(float((sure[down] / -falling[down]).min()))
 
     @staticmethod
     def reach(value: np.ndarray, slope: np.ndarray, value_error: np.ndarray, slope_error: np.ndarray) -> np.ndarray:
@@ -967,7 +967,8 @@ class _Headroom:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(sure < 0, 0.0, np.where(falling < 0, sure / -falling, math.inf))
 
-    def _limit(self, headroom: float) -> None:
+    def limit(self, headroom: float) -> None:
+        """At most ``headroom`` (0 if that is under one currency unit)."""
         self.value = min(self.value, headroom)
         if self.value < 1:
             self.stop()
