@@ -60,11 +60,42 @@ class Lottery:
     rounds: int
 
 
-class _Master:
-    """The master LP: columns are panels plus ``z``; rows are groups plus the convexity row."""
+class _Panels:
+    """The panels an LP has taken in, each once; how a panel enters the LP is the subclass's."""
 
     def __init__(self, inst: Instance) -> None:
         self.inst = inst
+        self.columns: list[tuple[int, ...]] = []
+        self.known: set[tuple[int, ...]] = set()
+        self._matrix = np.zeros((0, inst.n_groups))
+
+    def add(self, counts: tuple[int, ...]) -> bool:
+        """Take in a new panel (False if already known)."""
+        if counts in self.known:
+            return False
+        self.known.add(counts)
+        self.columns.append(counts)
+        rows = np.array([g for g, c in enumerate(counts) if c], dtype=np.int32)
+        share = np.array([counts[g] / self.inst.sizes[g] for g in rows])
+        # Each group it takes, with its share of the group's members; last, the extra variable.
+        self._insert(np.r_[rows, self.inst.n_groups].astype(np.int32), share)
+        return True
+
+    def _insert(self, index: np.ndarray, share: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def matrix(self) -> np.ndarray:
+        """The panels as rows of a matrix (grown in blocks, not rebuilt every iteration)."""
+        if self._matrix.shape[0] < len(self.columns):
+            self._matrix = np.vstack([self._matrix, np.array(self.columns[self._matrix.shape[0] :])])
+        return self._matrix
+
+
+class _Master(_Panels):
+    """The master LP: columns are panels plus ``z``; rows are groups plus the convexity row."""
+
+    def __init__(self, inst: Instance) -> None:
+        super().__init__(inst)
         n = inst.n_groups
         h = new_highs()
         h.setOptionValue("primal_feasibility_tolerance", 1e-10)
@@ -85,26 +116,10 @@ class _Master:
         # z <= 1 keeps the LP bounded once everyone is fixed.
         h.addCol(1.0, 0.0, 1.0, n, np.arange(n, dtype=np.int32), -np.ones(n))  # z
         self.h = h
-        self.columns: list[tuple[int, ...]] = []
-        self.known: set[tuple[int, ...]] = set()
         self.fixed = np.full(n, np.nan)
-        self._matrix = np.zeros((0, n))
 
-    def add(self, counts: tuple[int, ...]) -> bool:
-        if counts in self.known:
-            return False
-        self.known.add(counts)
-        self.columns.append(counts)
-        rows = np.array([g for g, c in enumerate(counts) if c], dtype=np.int32)
-        share = np.array([counts[g] / self.inst.sizes[g] for g in rows])
-        self.h.addCol(0.0, 0.0, INF, len(rows) + 1, np.r_[rows, self.inst.n_groups].astype(np.int32), np.r_[share, 1.0])
-        return True
-
-    def matrix(self) -> np.ndarray:
-        """The panels as rows of a matrix (grown in blocks, not rebuilt every iteration)."""
-        if self._matrix.shape[0] < len(self.columns):
-            self._matrix = np.vstack([self._matrix, np.array(self.columns[self._matrix.shape[0] :])])
-        return self._matrix
+    def _insert(self, index: np.ndarray, share: np.ndarray) -> None:
+        self.h.addCol(0.0, 0.0, INF, len(index), index, np.r_[share, 1.0])
 
     def fix(self, groups: np.ndarray, value: float) -> None:
         """Hold ``groups`` at probability >= value and take them out of the objective."""
@@ -133,7 +148,7 @@ class _Master:
         return [(c, float(p)) for c, p in zip(self.columns, values, strict=True)]
 
 
-class _Decomposition:
+class _Decomposition(_Panels):
     """The LP for writing target probabilities as a lottery, in dual form (one row per panel).
 
     Primal: minimise the total shortfall sum_g size_g * u_g subject to
@@ -143,7 +158,7 @@ class _Decomposition:
     """
 
     def __init__(self, inst: Instance, target: np.ndarray) -> None:
-        self.inst = inst
+        super().__init__(inst)
         n = inst.n_groups
         h = new_highs()
         h.setOptionValue("primal_feasibility_tolerance", 1e-10)
@@ -162,22 +177,9 @@ class _Decomposition:
         )
         h.addCol(-1.0, -INF, INF, 0, none, np.zeros(0))  # t
         self.h = h
-        self.columns: list[tuple[int, ...]] = []
-        self.known: set[tuple[int, ...]] = set()
-        self._matrix = np.zeros((0, n))
 
-    def add(self, counts: tuple[int, ...]) -> bool:
-        if counts in self.known:
-            return False
-        self.known.add(counts)
-        self.columns.append(counts)
-        n = self.inst.n_groups
-        rows = np.array([g for g, c in enumerate(counts) if c], dtype=np.int32)
-        share = np.array([counts[g] / self.inst.sizes[g] for g in rows])
-        self.h.addRow(-INF, 0.0, len(rows) + 1, np.r_[rows, n].astype(np.int32), np.r_[share, -1.0])
-        return True
-
-    matrix = _Master.matrix
+    def _insert(self, index: np.ndarray, share: np.ndarray) -> None:
+        self.h.addRow(-INF, 0.0, len(index), index, np.r_[share, -1.0])
 
     def solve(self) -> tuple[float, np.ndarray, float]:
         """(minus the shortfall, dual prices per group, dual price of a panel), as _Master.solve."""
