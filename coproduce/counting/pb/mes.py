@@ -30,6 +30,10 @@ fast *and* exact:
   decisions hold. It also lets a project funded later overtake ones it shares no supporter with
   (the same projects are funded, in another order), and a dropped project become affordable again
   as long as it stays too dear to be chosen.
+* Within that horizon, a trial run at a higher budget starts each round from the last run's price
+  bounds (moved along their robust fall) for as long as it funds the same projects, so it prices
+  only the projects whose bound no longer clears the best price, and re-drops without pricing the
+  projects still out of reach (:class:`_Carried`).
 
 For points utilities (cumulative/scoring/ordinal ballots) supporters' utilities differ; that rule
 runs in exact arithmetic over groups of identical ballots (:func:`run_mes_exact`), which is also
@@ -52,6 +56,9 @@ from coproduce.counting.pb.ties import TieOrder
 TOLERANCE = 1e-8
 # At most this many projects a round are priced early to lengthen a trial run's robust headroom.
 REFINE = 4
+# A trial run starts from the last one's bounds (see _Carried) only with at least this much of their
+# robust horizon left.
+CARRY = 1.0
 
 
 @dataclass
@@ -67,6 +74,8 @@ class MesRun:
     dropped: dict[int, int] = field(default_factory=dict)
     ties: list[tuple[int, list[int], int]] = field(default_factory=list)
     exact_rechecks: int = 0
+    # Rounds a trial run started from an earlier trial run's price bounds (see _Carried).
+    carried: int = 0
     # Every per-voter budget in [voter_budget, voter_budget + headroom] funds the same projects in
     # the same order (see :class:`_Headroom`); 0 when that is not known for a whole currency unit.
     headroom: float = 0.0
@@ -198,6 +207,8 @@ class ConstantUtilityMes:
         rounds = len(_start(compiled, Fraction(0), utility)[1]) + 1
         self._state = _Classes(len(compiled.weights), rounds=rounds, pricer=self._price_exact, unit=self.unit)
         self._checkpoints: list[_Checkpoint] = []
+        # The price bounds of earlier trial runs, round by round, for later runs to start from.
+        self._carried: dict[int, _Carried] = {}
         # Every supporter group of every project MES may fund, end to end (for sums per project).
         self._candidates = [p for p, cost in enumerate(compiled.costs) if compiled.backers[p] and cost > 0]
         members = [compiled.supporters[p] for p in self._candidates]
@@ -230,6 +241,14 @@ class ConstantUtilityMes:
         budget_f = float(voter_budget)
         resume = None
         horizon = self._next_horizon() if not exact_prices else 0.0
+        # Within the robust horizon of earlier trial runs, this one can start from their bounds (see
+        # _Carried), its own robust horizon then ending no later than theirs.
+        end = max((c.end for c in self._carried.values()), default=0.0) if not exact_prices else 0.0
+        carry = end - budget_f >= max(CARRY, horizon / 2)
+        if carry:
+            horizon = min(horizon, end - budget_f)
+        else:
+            self._carried = {}
         if not exact_prices:
             # (A checkpoint whose limit is near would cap the robust headroom: start over instead.)
             reach = budget_f + horizon / 2
@@ -282,6 +301,9 @@ class ConstantUtilityMes:
         # their price should their supporters afford them again.
         ghost = np.zeros(len(compiled.ids), dtype=np.int64)  # the round it was dropped in
         drop_reach = np.zeros(len(compiled.ids))
+        # The projects funded so far, round by round; this run's bounds for later runs to start from.
+        sequence = [p for p in run.funded if run.round_of[p] > 0]
+        carried: dict[int, _Carried] = {}
 
         def evaluate(p: int, above: float) -> float | None:
             """Price ``p`` now (None: its supporters cannot afford it), or a bound above ``above``.
@@ -350,6 +372,35 @@ class ConstantUtilityMes:
             best = math.inf
             priced: dict[int, float] = {}
             dropped: list[int] = []
+            if carry:
+                earlier = self._carried.get(round_number)
+                carry = (
+                    earlier is not None
+                    and earlier.end - budget_f >= max(horizon, CARRY)
+                    and earlier.prefix == tuple(sequence)
+                )
+                if carry:
+                    run.carried += 1
+                    # Same projects funded so far: the earlier run's bounds at this round, moved along
+                    # their robust fall, bound the prices here too; what it dropped with reach to
+                    # spare is still out of reach.
+                    delta = budget_f - earlier.budget
+                    with np.errstate(invalid="ignore"):  # (projects no one supports: inf − inf)
+                        bound = earlier.last - earlier.fall * delta
+                        bound -= TOLERANCE * (np.abs(earlier.last) + earlier.fall * delta)
+                    better = alive & stale & (bound > last)
+                    if better.any():
+                        last[better] = bound[better]
+                        fall[better] = earlier.fall[better]
+                        last_slope[better], last_error[better] = -fall[better], TOLERANCE * fall[better]
+                        headroom.limit(earlier.end - budget_f)  # (these lines hold that far only)
+                    for p in earlier.dropped:
+                        reach = earlier.drop_reach[p] - delta
+                        if alive[p] and reach > 0:
+                            dropped.append(p)
+                            ghost[p], drop_reach[p] = round_number, reach
+                            last[p], fall[p] = bound[p], earlier.fall[p]
+                            headroom.limit(min(reach, earlier.end - budget_f))
             remaining = np.flatnonzero(alive)
             remaining = remaining[np.argsort(last[remaining], kind="stable")]
             for p, bound in zip(remaining.tolist(), last[remaining].tolist(), strict=True):
@@ -423,6 +474,17 @@ class ConstantUtilityMes:
                 others, falls = last[rivals], fall[rivals]
                 errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
                 deferred.append((round_number, rivals, (others - rho, rise - falls, *errors)))
+            if robust.tracking and not exact_prices:
+                carried[round_number] = _Carried(
+                    budget_f,
+                    budget_f + horizon,
+                    tuple(sequence),
+                    last.copy(),
+                    fall.copy(),
+                    drop_reach.copy(),
+                    [p for p, r in run.dropped.items() if r == round_number],
+                )
+            sequence.append(chosen)
             broke = state.pay(
                 chosen,
                 compiled.supporters[chosen],
@@ -446,6 +508,7 @@ class ConstantUtilityMes:
         if robust.tracking:
             self._require_order(robust, run, deferred, ghost, drop_reach)
         run.headroom = max(headroom.value, robust.value)
+        self._carried.update(carried)
         if horizon:
             # The next run's horizon: past this one's reach if it was the limit, else near it. Where
             # it gains less than two steps over the exact lines, it is not worth its cost: skip it
@@ -878,6 +941,26 @@ class _Classes:
         self.count += new
         self.class_of[members] = self.remap[old]
         return broke
+
+
+@dataclass
+class _Carried:
+    """A trial run's price bounds at the start of one round (after pricing, before paying).
+
+    Every lower bound ``last`` on a price falls at most at ``fall`` as the voter budget rises, and
+    a dropped project stays out of reach for ``drop_reach`` more, up to ``end`` (the run's robust
+    horizon) — as long as the same projects were funded before (``prefix``). A later trial run at a
+    higher budget that has funded the same projects so far starts the round from these bounds, so it
+    prices only the projects whose bound no longer clears the best price.
+    """
+
+    budget: float
+    end: float
+    prefix: tuple[int, ...]
+    last: np.ndarray
+    fall: np.ndarray
+    drop_reach: np.ndarray
+    dropped: list[int]
 
 
 @dataclass

@@ -6,6 +6,7 @@ field's GPL reference, used here only as an oracle).
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -327,3 +328,44 @@ def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, uti
         trial = engine.run(budget, exact_prices=False)
         assert trial.funded == run_mes_exact(compiled, utility, budget, order).funded
         keeps_promise(compiled, utility, order, trial, budget, same_order=False)
+
+
+def check_rising_trial_runs(instance: Instance, utility: str, rises: list[int], horizon: float) -> int:
+    """Trial runs at rising budgets, each checked against exact MES; returns the rounds carried."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    engine = ConstantUtilityMes(compiled, utility, order)
+    engine.horizon = horizon
+    budget = compiled.budget / compiled.n_voters
+    carried = 0
+    for rise in rises:
+        budget += rise
+        trial = engine.run(budget, exact_prices=False)
+        assert trial.funded == run_mes_exact(compiled, utility, budget, order).funded
+        keeps_promise(compiled, utility, order, trial, budget, same_order=False)
+        carried += trial.carried
+    return carried
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    crowded_instances(),
+    st.sampled_from(["cost", "approval"]),
+    st.lists(st.integers(1, 6), min_size=2, max_size=10),
+    st.sampled_from([8.0, 64.0]),
+)
+def test_trial_runs_starting_from_carried_bounds_decide_exactly(
+    instance: Instance, utility: str, rises: list[int], horizon: float
+) -> None:
+    """A trial run within an earlier one's robust horizon starts its rounds from that run's price
+    bounds and drops; it must still fund exactly what exact MES funds at its budget."""
+    check_rising_trial_runs(instance, utility, rises, horizon)
+
+
+def test_carried_bounds_are_used() -> None:
+    # 12 projects and 30 voters drawn once (fixed seed): close prices that shift as the budget rises.
+    draw = random.Random(7)
+    costs = {f"p{i}": draw.randint(40, 400) for i in range(12)}
+    ballots = [draw.sample(sorted(costs), draw.randint(1, 6)) for _ in range(30)]
+    instance = make(1200, costs, ballots)
+    assert check_rising_trial_runs(instance, "cost", [1, 2, 1, 3, 1, 2, 1, 1], 64.0) > 0
