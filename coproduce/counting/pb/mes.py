@@ -557,9 +557,14 @@ class ConstantUtilityMes:
                 first -= 1
             free_from[x] = run.round_of[sequence[first]] if first < position else math.inf
         ghost_reach = np.full(count, math.inf)
-        for round_number, others, (value, slope, value_error, slope_error) in deferred:
-            keep = ~((free_from[others] <= round_number) & (round_number < funded_in[others]))
-            haunt = (ghost[others] > 0) & (ghost[others] <= round_number)
+        if deferred:
+            rounds = np.repeat([r for r, _, _ in deferred], [len(others) for _, others, _ in deferred])
+            others = np.concatenate([others for _, others, _ in deferred])
+            value, slope, value_error, slope_error = (
+                np.concatenate([lines[i] for _, _, lines in deferred]) for i in range(4)
+            )
+            keep = ~((free_from[others] <= rounds) & (rounds < funded_in[others]))
+            haunt = (ghost[others] > 0) & (ghost[others] <= rounds)
             real = keep & ~haunt
             robust.require(value[real], slope[real], value_error[real], slope_error[real])
             if not robust.tracking:
@@ -902,17 +907,19 @@ class _Classes:
             self.ensure_exact(r + 1)
             for j in close:
                 broke[j] = self.exact_money(int(classes[j])) <= self.payments[r]
-        broke |= classes == self.ZERO
+        penniless = classes == self.ZERO
+        newly = broke & ~penniless
+        broke |= penniless
         old = self.class_of[members]
-        if robust is not None:
+        if robust is not None and newly.any():
             # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the horizon,
             # below its chord. (Broke voters paying again cannot gain money.)
             fall, _, horizon = robust
             gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
-            chord = np.where(classes == self.ZERO, -1.0, np.maximum(0.0, self.rslope[classes] + fall - gap / horizon))
+            chord = np.maximum(0.0, self.rslope[classes] + fall - gap / horizon)
             self.remap[classes] = np.arange(len(classes))
             position = self.remap[old]
-            poor = np.flatnonzero(broke[position] & (old != self.ZERO))
+            poor = np.flatnonzero(newly[position])
             self.zslope[members[poor]] = chord[position[poor]]
         keep = classes[~broke]
         new = len(keep)
