@@ -571,8 +571,15 @@ class ConstantUtilityMes:
                 return
             reach = _Headroom.reach(value[haunt], slope[haunt], value_error[haunt], slope_error[haunt])
             np.minimum.at(ghost_reach, others[haunt], reach)
+        # Each ghost limits the headroom to max(drop reach, min(ghost reach, final reach)): only a
+        # ghost whose drop reach is within the headroom and below its ghost reach needs its final.
         ghosts = np.flatnonzero(ghost)
-        if len(ghosts):
+        ghosts = ghosts[drop_reach[ghosts] < robust.value]
+        plain = ghost_reach[ghosts] <= drop_reach[ghosts]
+        if plain.any():
+            robust.limit(float(drop_reach[ghosts[plain]].min()))
+        ghosts = ghosts[~plain]
+        if len(ghosts) and robust.tracking:
             totals, rates = self._state.project_totals(self._flat, self._flat_weights, self._starts)
             at = self._candidate_index[ghosts]
             costs = self._candidate_costs[at]
