@@ -328,9 +328,8 @@ class ConstantUtilityMes:
                     # It stays unaffordable for a while; after that, any price it has is at least what
                     # the richest class must pay with everyone else paying all they have.
                     drop_reach[p] = (cost - total - TOLERANCE * cost) / (rate * (1 + TOLERANCE)) if rate else math.inf
-                    live = np.flatnonzero(classes != state.ZERO)
-                    if len(live):
-                        j = live[np.argmax(cash[live])]
+                    j = int(np.argmax(cash))  # (every class with money left has more than 0)
+                    if cash[j] > 0:
                         last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
                         fall[p] = (rate - sizes[j] * state.rslope[classes[j]]) / sizes[j] / unit
                     else:
