@@ -375,6 +375,7 @@ class ConstantUtilityMes:
                 earlier = self._carried.get(round_number)
                 carry = (
                     earlier is not None
+                    and earlier.budget <= budget_f
                     and earlier.end - budget_f >= max(horizon, CARRY)
                     and earlier.prefix == tuple(sequence)
                 )

@@ -331,15 +331,16 @@ def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, uti
 
 
 def check_rising_trial_runs(instance: Instance, utility: str, rises: list[int], horizon: float) -> int:
-    """Trial runs at rising budgets, each checked against exact MES; returns the rounds carried."""
+    """Trial runs at budgets moving by ``rises`` (never below the start), each checked against exact
+    MES; returns the rounds carried."""
     compiled = compile_instance(instance)
     order = tie_order(compiled, "project-id")
     engine = ConstantUtilityMes(compiled, utility, order)
     engine.horizon = horizon
-    budget = compiled.budget / compiled.n_voters
+    start = budget = compiled.budget / compiled.n_voters
     carried = 0
     for rise in rises:
-        budget += rise
+        budget = max(start, budget + rise)
         trial = engine.run(budget, exact_prices=False)
         assert trial.funded == run_mes_exact(compiled, utility, budget, order).funded
         keeps_promise(compiled, utility, order, trial, budget, same_order=False)
@@ -351,14 +352,15 @@ def check_rising_trial_runs(instance: Instance, utility: str, rises: list[int], 
 @given(
     crowded_instances(),
     st.sampled_from(["cost", "approval"]),
-    st.lists(st.integers(1, 6), min_size=2, max_size=10),
+    st.lists(st.integers(-2, 6), min_size=2, max_size=10),
     st.sampled_from([8.0, 64.0]),
 )
 def test_trial_runs_starting_from_carried_bounds_decide_exactly(
     instance: Instance, utility: str, rises: list[int], horizon: float
 ) -> None:
     """A trial run within an earlier one's robust horizon starts its rounds from that run's price
-    bounds and drops; it must still fund exactly what exact MES funds at its budget."""
+    bounds and drops; it must still fund exactly what exact MES funds at its budget (and one at a
+    lower budget must not use them)."""
     check_rising_trial_runs(instance, utility, rises, horizon)
 
 
