@@ -397,7 +397,7 @@ class ConstantUtilityMes:
                     for p in earlier.dropped:
                         reach = earlier.drop_reach[p] - delta
                         if alive[p] and reach > 0:
-                            dropped.append(p)
+                            run.dropped[p], alive[p] = round_number, False
                             ghost[p], drop_reach[p] = round_number, reach
                             last[p], fall[p] = bound[p], earlier.fall[p]
                             headroom.limit(min(reach, earlier.end - budget_f))
