@@ -330,7 +330,7 @@ def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, uti
         keeps_promise(compiled, utility, order, trial, budget, same_order=False)
 
 
-def check_rising_trial_runs(instance: Instance, utility: str, rises: list[int], horizon: float) -> int:
+def check_trial_runs_at_moving_budgets(instance: Instance, utility: str, rises: list[int], horizon: float) -> int:
     """Trial runs at budgets moving by ``rises`` (never below the start), each checked against exact
     MES; returns the rounds carried."""
     compiled = compile_instance(instance)
@@ -361,7 +361,7 @@ def test_trial_runs_starting_from_carried_bounds_decide_exactly(
     """A trial run within an earlier one's robust horizon starts its rounds from that run's price
     bounds and drops; it must still fund exactly what exact MES funds at its budget (and one at a
     lower budget must not use them)."""
-    check_rising_trial_runs(instance, utility, rises, horizon)
+    check_trial_runs_at_moving_budgets(instance, utility, rises, horizon)
 
 
 def test_carried_bounds_are_used() -> None:
@@ -370,4 +370,4 @@ def test_carried_bounds_are_used() -> None:
     costs = {f"p{i}": draw.randint(40, 400) for i in range(12)}
     ballots = [draw.sample(sorted(costs), draw.randint(1, 6)) for _ in range(30)]
     instance = make(1200, costs, ballots)
-    assert check_rising_trial_runs(instance, "cost", [1, 2, 1, 3, 1, 2, 1, 1], 64.0) > 0
+    assert check_trial_runs_at_moving_budgets(instance, "cost", [1, 2, 1, 3, 1, 2, 1, 1], 64.0) > 0
