@@ -314,29 +314,16 @@ def test_completion_jumps_over_steps_that_change_nothing(monkeypatch: pytest.Mon
         assert runs < 10
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(costly_instances(), st.sampled_from(["cost", "approval"]), st.lists(st.integers(0, 80), min_size=2, max_size=8))
-def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, utility: str, rises: list[int]) -> None:
-    """Trial runs at rising budgets resume earlier runs' checkpoints; each must still fund exactly
-    what exact MES funds at its budget, and keep its headroom's promise."""
-    compiled = compile_instance(instance)
-    order = tie_order(compiled, "project-id")
-    engine = ConstantUtilityMes(compiled, utility, order)
-    budget = compiled.budget / compiled.n_voters
-    for rise in rises:
-        budget += rise
-        trial = engine.run(budget, exact_prices=False)
-        assert trial.funded == run_mes_exact(compiled, utility, budget, order).funded
-        keeps_promise(compiled, utility, order, trial, budget, same_order=False)
-
-
-def check_trial_runs_at_moving_budgets(instance: Instance, utility: str, rises: list[int], horizon: float) -> int:
+def check_trial_runs_at_moving_budgets(
+    instance: Instance, utility: str, rises: list[int], horizon: float | None = None
+) -> int:
     """Trial runs at budgets moving by ``rises`` (never below the start), each checked against exact
-    MES; returns the rounds carried."""
+    MES and its headroom's promise (``horizon``: the robust one to start with); returns the rounds carried."""
     compiled = compile_instance(instance)
     order = tie_order(compiled, "project-id")
     engine = ConstantUtilityMes(compiled, utility, order)
-    engine.horizon = horizon
+    if horizon is not None:
+        engine.horizon = horizon
     start = budget = compiled.budget / compiled.n_voters
     carried = 0
     for rise in rises:
@@ -346,6 +333,14 @@ def check_trial_runs_at_moving_budgets(instance: Instance, utility: str, rises: 
         keeps_promise(compiled, utility, order, trial, budget, same_order=False)
         carried += trial.carried
     return carried
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(costly_instances(), st.sampled_from(["cost", "approval"]), st.lists(st.integers(0, 80), min_size=2, max_size=8))
+def test_trial_runs_resuming_a_checkpoint_decide_exactly(instance: Instance, utility: str, rises: list[int]) -> None:
+    """Trial runs at rising budgets resume earlier runs' checkpoints; each must still fund exactly
+    what exact MES funds at its budget, and keep its headroom's promise."""
+    check_trial_runs_at_moving_budgets(instance, utility, rises)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
