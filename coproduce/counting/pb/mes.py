@@ -506,7 +506,7 @@ class ConstantUtilityMes:
                     last_error[chosen] * unit,
                 )
         if robust.tracking:
-            self._require_order(robust, run, deferred, ghost, drop_reach)
+            self._require_order(robust, run, sequence, deferred, ghost, drop_reach)
         run.headroom = max(headroom.value, robust.value)
         self._carried.update(carried)
         if horizon:
@@ -534,6 +534,7 @@ class ConstantUtilityMes:
         self,
         robust: _Headroom,
         run: MesRun,
+        sequence: list[int],
         deferred: list[tuple[int, np.ndarray, tuple[np.ndarray, ...]]],
         ghost: np.ndarray,
         drop_reach: np.ndarray,
@@ -542,14 +543,14 @@ class ConstantUtilityMes:
         no supporter with it nor with anything funded in between.
 
         Such a project may overtake those: funded earlier, it pays the same and changes no other
-        price that matters, so the run funds the same projects (in another order). A project the
-        run dropped (a ghost) must, from the round of its drop, stay unaffordable, or else stay dearer
-        than every project chosen from then on and unaffordable at the end.
+        price that matters, so the run funds the same projects (in another order; ``sequence`` is
+        the run's, free projects left out). A project the run dropped (a ghost) must, from the round
+        of its drop, stay unaffordable, or else stay dearer than every project chosen from then on
+        and unaffordable at the end.
         """
         count = len(self.compiled.ids)
         funded_in = np.full(count, -1)
         free_from = np.full(count, math.inf)
-        sequence = [p for p in run.funded if run.round_of[p] > 0]
         for position, x in enumerate(sequence):
             funded_in[x] = run.round_of[x]
             first = position
