@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from fractions import Fraction
 
 from coproduce.counting.errors import InputError
+from coproduce.counting.pb.batch import BatchMes
 from coproduce.counting.pb.greedy import GREEDY_VARIANTS, GreedyRun, run_greedy
 from coproduce.counting.pb.mes import ConstantUtilityMes, MesRun, run_mes_exact
 from coproduce.counting.pb.model import Instance, ProjectOutcome, Result, TieBreak
@@ -154,6 +156,15 @@ def mes_engine(compiled: Compiled, utility: str, order: TieOrder) -> Callable[..
     return lambda voter_budget, exact_prices=True: run_mes_exact(compiled, utility, voter_budget, order)
 
 
+# Add-one completion tries counting a batch of budgets at once (see BatchMes) after this many trial
+# runs in a row that covered no further step (doubled after each batch that did not pay, up to
+# WAIT_MOST): first BATCH_FIRST budgets, then twice as many while batches pay, up to BATCH_MOST.
+NARROW = 3
+WAIT_MOST = 96
+BATCH_FIRST = 16
+BATCH_MOST = 64
+
+
 def _mes_with_completion(
     compiled: Compiled, utility: str, completion: str, order: TieOrder, progress: Callable[[str], None] | None
 ) -> tuple[MesRun, int | None]:
@@ -162,12 +173,23 @@ def _mes_with_completion(
     ``add1`` keeps raising until the next step would overspend the budget (equalshares.net);
     ``add1-exhaustive`` also stops at the first outcome to which no further project fits
     (pabutools' default). Either stops once every supported project is funded.
+
+    Each trial run says how many further steps fund the same (its headroom), and completion jumps
+    over those. Where trial runs keep covering no further step, the next budgets are counted as a
+    batch (:class:`BatchMes`), with the exact engine for the budgets the batch leaves undecided.
     """
-    engine = mes_engine(compiled, utility, order)
+    batch = None
+    if utility in ("cost", "approval"):
+        fast = ConstantUtilityMes(compiled, utility, order)
+        engine: Callable[..., MesRun] = fast.run
+        batch = BatchMes(compiled, utility, order, fast.overlaps)
+    else:
+        engine = mes_engine(compiled, utility, order)
     start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
     if completion == "none" or not compiled.n_voters:
         return engine(start), None
     run = engine(start, exact_prices=False)
+    funded, headroom = run.funded, run.headroom
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = reported = 0
 
@@ -176,25 +198,53 @@ def _mes_with_completion(
     costs = [int(c / unit) for c in compiled.costs]
     budget = int(compiled.budget / unit)
 
-    def spent(r: MesRun) -> int:
-        return sum(costs[p] for p in r.funded)
+    def spent(projects: list[int]) -> int:
+        return sum(costs[p] for p in projects)
 
-    def exhaustive(r: MesRun) -> bool:
-        left = budget - spent(r)
-        funded = set(r.funded)
-        return all(costs[p] > left for p in candidates if p not in funded)
+    def exhaustive(projects: list[int]) -> bool:
+        left = budget - spent(projects)
+        chosen = set(projects)
+        return all(costs[p] > left for p in candidates if p not in chosen)
 
+    # What batches decided, by step; trial runs in a row that covered no further step, and how many
+    # to wait for before the next batch; batch size; batches in a row that did not pay; the CPU time
+    # trial runs took and the steps they covered.
+    ahead: dict[int, list[int]] = {}
+    narrow, wait, size, failures = 0, NARROW, BATCH_FIRST, 0
+    trial_seconds, trial_steps = 0.0, 0
     while True:
-        if (completion == "add1-exhaustive" and exhaustive(run)) or all(p in run.round_of for p in candidates):
+        if (completion == "add1-exhaustive" and exhaustive(funded)) or set(candidates) <= set(funded):
             break
         # The next whole steps the run's headroom covers fund the same projects, so stepping one by
         # one would pass them all without stopping: go straight to the last of them.
-        if math.isfinite(run.headroom):
-            step += math.floor(run.headroom)
-        following = engine(start + step + 1, exact_prices=False)
+        if math.isfinite(headroom):
+            step += math.floor(headroom)
+        if batch is not None and narrow >= wait and step + 1 > max(ahead, default=step):
+            started = time.process_time()
+            outcomes = batch.run([float(start + step + 1 + i) for i in range(size)])
+            ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
+            # Whether it paid is a matter of speed only (batches and trial runs decide the same): it
+            # did if it decided most of its budgets, each in less time than trial runs take a step.
+            # Either way a trial run comes next, and the next batch only if that covers one step.
+            seconds = time.process_time() - started
+            if len(ahead) >= max(1, size // 2) and seconds * trial_steps < trial_seconds * len(ahead):
+                failures, wait, size = 0, NARROW, min(2 * size, BATCH_MOST)
+                narrow = wait - 1
+            else:
+                failures += 1
+                narrow, wait, size = 0, min(NARROW * 2**failures, WAIT_MOST), BATCH_FIRST
+        if step + 1 in ahead:
+            following, following_headroom = ahead.pop(step + 1), 0.0
+        else:
+            started = time.process_time()
+            trial = engine(start + step + 1, exact_prices=False)
+            trial_seconds += time.process_time() - started
+            trial_steps += 1 + (math.floor(trial.headroom) if math.isfinite(trial.headroom) else 0)
+            following, following_headroom = trial.funded, trial.headroom
+            narrow = narrow + 1 if trial.headroom < 1 else 0
         if spent(following) > budget:
             break
-        run, step = following, step + 1
+        funded, headroom, step = following, following_headroom, step + 1
         if progress and step >= reported + 100:
             reported = step - step % 100
             progress(f"add-one completion: step {step}")

@@ -6,6 +6,7 @@ field's GPL reference, used here only as an oracle).
 
 from __future__ import annotations
 
+import importlib
 import random
 from fractions import Fraction
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coproduce.counting.pb import Ballot, Instance, Project, count
+from coproduce.counting.pb.batch import BatchMes
 from coproduce.counting.pb.mes import ConstantUtilityMes, run_mes_exact
 from coproduce.counting.pb.profile import compile_instance
 from coproduce.counting.pb.ties import tie_order
@@ -366,3 +368,69 @@ def test_carried_bounds_are_used() -> None:
     ballots = [draw.sample(sorted(costs), draw.randint(1, 6)) for _ in range(30)]
     instance = make(1200, costs, ballots)
     assert check_trial_runs_at_moving_budgets(instance, "cost", [1, 2, 1, 3, 1, 2, 1, 1], 64.0) > 0
+
+
+# --- add-one completion: batches of budgets --------------------------------------------------------
+
+# (The package exports the function ``count`` under the module's name.)
+count_module = importlib.import_module("coproduce.counting.pb.count")
+
+
+def batch_outcomes(instance: Instance, utility: str, extras: list[int]) -> list[tuple[Fraction, list[int] | None]]:
+    """BatchMes at the start budget plus each of ``extras``: (exact budget, its outcome or None)."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    start = compiled.budget / compiled.n_voters
+    budgets = [start + extra for extra in extras]
+    engine = BatchMes(compiled, utility, order, ConstantUtilityMes(compiled, utility, order).overlaps)
+    return list(zip(budgets, engine.run([float(b) for b in budgets]), strict=True))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(costly_instances(), crowded_instances()),
+    st.sampled_from(["cost", "approval"]),
+    st.integers(0, 200),
+    st.integers(1, 40),
+)
+def test_batch_decides_what_exact_arithmetic_decides(instance: Instance, utility: str, first: int, size: int) -> None:
+    """Every budget of a batch that it decides (it may leave near ties undecided) funds what exact
+    MES funds there, in the same order."""
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    for budget, outcome in batch_outcomes(instance, utility, list(range(first, first + size))):
+        if outcome is not None:
+            assert outcome == run_mes_exact(compiled, utility, budget, order).funded
+
+
+def test_batch_settles_exact_ties_between_equal_splits_and_leaves_near_ones_undecided() -> None:
+    # Shares of 75 + k. B (cost 120) and C (cost 180) each have 3 supporters who can all pay an
+    # equal split: both cost 1/3 per unit of utility, an exact tie that B wins on project id. C's
+    # supporters then have 75 + 2·35 < 180 until k = 12 (3k + 145 ≥ 180). A (cost 90) has one
+    # supporter, with 35 + k left: at k = 55 exactly its cost, which floating point cannot tell
+    # from just short of it, so the batch leaves that budget to the exact engine.
+    instance = make(300, {"A": 90, "B": 120, "C": 180}, [["C"], ["B", "C"], ["B", "C"], ["A", "B"]])
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    outcomes = batch_outcomes(instance, "cost", [0, 11, 12, 54, 55, 56])
+    named = [[compiled.ids[p] for p in outcome] if outcome is not None else None for _, outcome in outcomes]
+    assert named == [["B"], ["B"], ["B", "C"], ["B", "C"], None, ["B", "C", "A"]]
+    for budget, outcome in outcomes:
+        assert outcome in (None, run_mes_exact(compiled, "cost", budget, order).funded)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(costly_instances(), crowded_instances()),
+    st.sampled_from(["cost", "approval"]),
+    st.sampled_from(["add1", "add1-exhaustive"]),
+)
+def test_completion_counting_batches_equals_unit_steps(instance: Instance, utility: str, completion: str) -> None:
+    """With batches tried at every step (small ones, so they split and follow each other),
+    completion still stops where exact MES one step at a time stops."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_module, "NARROW", 0)
+        patch.setattr(count_module, "BATCH_FIRST", 3)
+        patch.setattr(count_module, "BATCH_MOST", 6)
+        result = count(instance, rule="mes", utility=utility, completion=completion, tie_break="project-id")
+    assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, "project-id")
