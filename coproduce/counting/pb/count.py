@@ -146,16 +146,6 @@ def count(
     )
 
 
-def mes_engine(compiled: Compiled, utility: str, order: TieOrder) -> Callable[..., MesRun]:
-    """The MES runner for a per-voter budget: the fast exact one where utilities allow it.
-
-    It takes ``exact_prices=False`` for trial runs whose prices are not reported.
-    """
-    if utility in ("cost", "approval"):
-        return ConstantUtilityMes(compiled, utility, order).run
-    return lambda voter_budget, exact_prices=True: run_mes_exact(compiled, utility, voter_budget, order)
-
-
 # Add-one completion tries counting a batch of budgets at once (see BatchMes) after this many trial
 # runs in a row that covered no further step (doubled after each batch that did not pay, up to
 # WAIT_MOST): first BATCH_FIRST budgets, then twice as many while batches pay, up to BATCH_MOST.
@@ -178,16 +168,22 @@ def _mes_with_completion(
     over those. Where trial runs keep covering no further step, the next budgets are counted as a
     batch (:class:`BatchMes`), with the exact engine for the budgets the batch leaves undecided.
     """
+    # The fast exact engine where utilities allow it (it takes ``exact_prices=False`` for trial runs,
+    # whose prices are not reported), else exact arithmetic throughout.
     batch = None
     if utility in ("cost", "approval"):
         fast = ConstantUtilityMes(compiled, utility, order)
         engine: Callable[..., MesRun] = fast.run
-        batch = BatchMes(compiled, utility, order, fast.overlaps)
     else:
-        engine = mes_engine(compiled, utility, order)
+
+        def engine(voter_budget: Fraction, exact_prices: bool = True) -> MesRun:
+            return run_mes_exact(compiled, utility, voter_budget, order)
+
     start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
     if completion == "none" or not compiled.n_voters:
         return engine(start), None
+    if utility in ("cost", "approval"):
+        batch = BatchMes(compiled, utility, order, fast.overlaps)
     run = engine(start, exact_prices=False)
     funded, headroom = run.funded, run.headroom
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
@@ -225,7 +221,7 @@ def _mes_with_completion(
             ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
             # Whether it paid is a matter of speed only (batches and trial runs decide the same): it
             # did if it decided most of its budgets, each in less time than trial runs take a step.
-            # Either way a trial run comes next, and the next batch only if that covers one step.
+            # After it, a trial run comes first, and the next batch only if that one covers one step.
             seconds = time.process_time() - started
             if len(ahead) >= max(1, size // 2) and seconds * trial_steps < trial_seconds * len(ahead):
                 failures, wait, size = 0, NARROW, min(2 * size, BATCH_MOST)
