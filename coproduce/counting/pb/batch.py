@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from coproduce.counting.pb.mes import TOLERANCE, _Classes, _start
+from coproduce.counting.pb.mes import TOLERANCE, _Classes, _start, _water_fill, histogram
 from coproduce.counting.pb.profile import Compiled
 from coproduce.counting.pb.ties import TieOrder
 
@@ -161,10 +161,9 @@ class BatchMes:
                 break  # (bounds in rising order: no row needs this one or any later one)
             if not (batch.alive[:, p] & (batch.low[:, p] <= best * (1 + TOLERANCE))).any():
                 continue
-            counts = np.bincount(batch.class_of[self.compiled.supporters[p]], weights=self.weights_of[p])
-            classes = np.flatnonzero(counts > 0)
-            sizes = counts[classes]
-            batch.histograms[p] = (classes, sizes)
+            classes, sizes = batch.histograms[p] = histogram(
+                batch.class_of, self.compiled.supporters[p], self.weights_of[p]
+            )
             batch.stale[p] = False
             cash = batch.money[:, classes]
             total = cash @ sizes
@@ -175,7 +174,7 @@ class BatchMes:
             batch.alive[:, p] &= ~short
             prices = np.full(len(batch.rows), np.inf)
             if sure.any():
-                prices[sure] = _water_fill(cash[sure], sizes, cost, self.votes[p]) / self.unit[p]
+                prices[sure] = _water_fill_rows(cash[sure], sizes, cost, self.votes[p]) / self.unit[p]
             batch.price[:, p] = prices
             batch.low[:, p] = np.where(short, batch.low[:, p], prices)
             best = np.minimum(best, np.where(batch.alive[:, p], prices, np.inf))
@@ -229,12 +228,12 @@ class BatchMes:
         batch.funded.append(chosen)
 
 
-def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: float) -> np.ndarray:
+def _water_fill_rows(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: float) -> np.ndarray:
     """Per row of ``cash`` (row × class), the payment π with Σ size·min(cash, π) = cost.
 
     As :func:`~coproduce.counting.pb.mes._water_fill`, over all rows at once: from the equal split,
     classes that cannot pay it are capped and the rest share the remainder until no new class is
-    capped; rows that have not settled after a few passes are settled by sorting.
+    capped; rows that have not settled after a few passes are settled one by one.
     """
     payment = np.full(len(cash), cost / votes)
     capped = cash < payment[:, None]
@@ -248,13 +247,8 @@ def _water_fill(cash: np.ndarray, sizes: np.ndarray, cost: float, votes: float) 
         if not moved.any():
             return payment
         capped = again
-    # (A row that settled stays settled: the same capped classes give the same payment.)
+    # The rows still moving are settled one by one (a row that settled stays settled: the same
+    # capped classes give the same payment).
     for row in np.flatnonzero(moved).tolist():
-        order = np.argsort(cash[row], kind="stable")
-        spent = (sizes * cash[row])[order]
-        paid_before = np.cumsum(spent) - spent
-        left_before = votes - (np.cumsum(sizes[order]) - sizes[order])
-        payments = (cost - paid_before) / left_before
-        fits = np.flatnonzero(payments <= cash[row][order] * (1 + TOLERANCE))
-        payment[row] = payments[fits[0]] if len(fits) else payments[-1]
+        payment[row] = _water_fill(cash[row], sizes, cost, votes)[0]
     return payment

@@ -621,8 +621,15 @@ class ConstantUtilityMes:
         raise AssertionError("affordable project without a price")  # pragma: no cover
 
 
+def histogram(class_of: np.ndarray, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The classes (``class_of``) the given groups are in, and how many voters (``weights``) of each."""
+    counts = np.bincount(class_of[members], weights=weights)
+    classes = np.flatnonzero(counts > 0)  # (numpy finds a mask's nonzeros faster than a count's)
+    return classes, counts[classes]
+
+
 def _water_fill(
-    cash: np.ndarray, sizes: np.ndarray, cost: float, votes: int, above: float = math.inf
+    cash: np.ndarray, sizes: np.ndarray, cost: float, votes: float, above: float = math.inf
 ) -> tuple[float, np.ndarray, bool]:
     """The payment π per supporter with Σ size·min(cash, π) = cost, in floating point.
 
@@ -777,9 +784,7 @@ class _Classes:
 
     def histogram(self, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The classes the given groups are in and how many voters of each."""
-        counts = np.bincount(self.class_of[members], weights=weights)
-        classes = np.flatnonzero(counts > 0)  # (numpy finds a mask's nonzeros faster than a count's)
-        return classes, counts[classes]
+        return histogram(self.class_of, members, weights)
 
     def exact_total(self, classes: np.ndarray, sizes: np.ndarray) -> Fraction:
         """Σ size × money over the classes, exactly (``b₀·N − Σ_f π_f·K_f``)."""
