@@ -59,6 +59,8 @@ REFINE = 4
 # A trial run starts from the last one's bounds (see _Carried) only with at least this much of their
 # robust horizon left.
 CARRY = 1.0
+# At most how many trial runs skip the robust headroom after runs where it gained nothing.
+RETRY_MOST = 16
 
 
 @dataclass
@@ -301,6 +303,8 @@ class ConstantUtilityMes:
         # their price should their supporters afford them again.
         ghost = np.zeros(len(compiled.ids), dtype=np.int64)  # the round it was dropped in
         drop_reach = np.zeros(len(compiled.ids))
+        # A lower bound on each of those projects' price over the horizon, should they become affordable.
+        floor = self.first_price.copy()
         # The projects funded so far, round by round; this run's bounds for later runs to start from.
         sequence = [p for p in run.funded if run.round_of[p] > 0]
         carried: dict[int, _Carried] = {}
@@ -327,7 +331,16 @@ class ConstantUtilityMes:
                     rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
                     # It stays unaffordable for a while; after that, any price it has is at least what
                     # the richest class must pay with everyone else paying all they have.
-                    drop_reach[p] = (cost - total - TOLERANCE * cost) / (rate * (1 + TOLERANCE)) if rate else math.inf
+                    drop_reach[p] = _out_of_reach(cost, total, rate)
+                    if drop_reach[p] < horizon:
+                        # Over the horizon its supporters have at most their money at its end: its
+                        # price then is at least the water-filling of that.
+                        upper = cash + state.rslope[classes] * horizon
+                        broke = classes == state.ZERO
+                        if broke.any():
+                            members = compiled.supporters[p]
+                            upper[broke] = state.zslope[members[state.class_of[members] == state.ZERO]].max() * horizon
+                        floor[p] = _water_fill(upper, sizes, cost, votes)[0] / unit * (1 - TOLERANCE)
                     j = int(np.argmax(cash))  # (every class with money left has more than 0)
                     if cash[j] > 0:
                         last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
@@ -469,11 +482,14 @@ class ConstantUtilityMes:
                     TOLERANCE * (others + rho),
                     last_error[remaining] + error,
                 )
-            rivals = np.flatnonzero(alive | (ghost > 0)) if robust.tracking else remaining
+            if robust.tracking:
+                # (A rival whose equal split costs more than the chosen price now never undercuts it:
+                # its price is at least that split, and the chosen one only falls as budgets rise.)
+                rivals = np.flatnonzero((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE)))
             if robust.tracking and len(rivals):
                 others, falls = last[rivals], fall[rivals]
                 errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
-                deferred.append((round_number, rivals, (others - rho, rise - falls, *errors)))
+                deferred.append((round_number, rivals, (others - rho, rise - falls, *errors, drop_reach[rivals])))
             if robust.tracking and not exact_prices:
                 carried[round_number] = _Carried(
                     budget_f,
@@ -495,6 +511,11 @@ class ConstantUtilityMes:
                 (fall[chosen] * unit, rise * unit, horizon) if robust.tracking else None,
             )
             stale |= self.overlaps[chosen]
+            if robust.tracking:
+                # A dropped project's supporters just paid: from the next round on it stays out of
+                # reach at least as long as their money now says (it only falls round by round).
+                for p in np.flatnonzero((ghost > 0) & (drop_reach < horizon) & self.overlaps[chosen]).tolist():
+                    drop_reach[p] = max(drop_reach[p], self._drop_reach(p))
             if headroom.tracking:
                 state.require_same_payers(
                     headroom,
@@ -518,7 +539,7 @@ class ConstantUtilityMes:
                 self.horizon = 4 * horizon if robust.value >= horizon else max(16.0, 2 * robust.value)
             else:
                 self._failures += 1
-                self._retry = min(2**self._failures - 1, 16)
+                self._retry = min(2**self._failures - 1, RETRY_MOST)
                 self.horizon = 16.0
         for p in run.funded:
             if p in run.round_of and run.round_of[p] > 0:
@@ -539,30 +560,48 @@ class ConstantUtilityMes:
         ghost: np.ndarray,
         drop_reach: np.ndarray,
     ) -> None:
-        """Each round's chosen project stays cheapest, except against one funded later that shares
-        no supporter with it nor with anything funded in between.
+        """Each round's chosen project stays cheapest, except against one funded later that depends
+        on nothing funded from that round on.
 
-        Such a project may overtake those: funded earlier, it pays the same and changes no other
-        price that matters, so the run funds the same projects (in another order; ``sequence`` is
-        the run's, free projects left out). A project the run dropped (a ghost) must, from the round
-        of its drop, stay unaffordable, or else stay dearer than every project chosen from then on
-        and unaffordable at the end.
+        Call a voter *tight* if she paid all she had for some project of the run (she ends it
+        broke), and two funded projects *dependent* if a tight voter supports both. Funding the
+        run's projects in any order that keeps each dependent pair in the run's order charges
+        everyone the same: a voter who is not tight can pay all she supports in full, whatever the
+        order, and a tight voter pays for her projects in the same order. So a project dependent on
+        none of the projects funded from some round on may overtake them, and the run funds the same
+        projects (``sequence`` is the run's order, free projects left out). Over the robust horizon
+        this stays true: with the projects before fixed, a higher budget leaves every voter more
+        money and every price lower, so a voter who is not tight stays so.
+
+        A project that overtakes nothing would win, though: in any such order, the first of the
+        run's projects not yet funded has its price from the run, and every other project's price
+        is at least what it was in that project's round (its supporters have no more money). That
+        is why each round's other requirements are kept.
+
+        A project the run dropped (a ghost) must, from the round of its drop, stay unaffordable, or
+        else stay dearer than every project chosen from then on and unaffordable at the end.
         """
         count = len(self.compiled.ids)
         funded_in = np.full(count, -1)
         free_from = np.full(count, math.inf)
+        state = self._state
+        tight = state.class_of == state.ZERO
+        # Per group, the position in the sequence of the last funded project it supports (if tight).
+        last = np.full(len(tight), -1)
         for position, x in enumerate(sequence):
             funded_in[x] = run.round_of[x]
-            first = position
-            while first > 0 and not self.overlaps[x, sequence[first - 1]]:
-                first -= 1
-            free_from[x] = run.round_of[sequence[first]] if first < position else math.inf
+            members = self.compiled.supporters[x]
+            members = members[tight[members]]
+            first = int(last[members].max()) + 1 if len(members) else 0
+            last[members] = position
+            if first < position:
+                free_from[x] = run.round_of[sequence[first]]
         ghost_reach = np.full(count, math.inf)
         if deferred:
             rounds = np.repeat([r for r, _, _ in deferred], [len(others) for _, others, _ in deferred])
             others = np.concatenate([others for _, others, _ in deferred])
-            value, slope, value_error, slope_error = (
-                np.concatenate([lines[i] for _, _, lines in deferred]) for i in range(4)
+            value, slope, value_error, slope_error, out_of_reach = (
+                np.concatenate([lines[i] for _, _, lines in deferred]) for i in range(5)
             )
             keep = ~((free_from[others] <= rounds) & (rounds < funded_in[others]))
             haunt = (ghost[others] > 0) & (ghost[others] <= rounds)
@@ -570,22 +609,28 @@ class ConstantUtilityMes:
             robust.require(value[real], slope[real], value_error[real], slope_error[real])
             if not robust.tracking:
                 return
+            # In each round, a ghost is out of reach or dearer than the chosen project.
             reach = _Headroom.reach(value[haunt], slope[haunt], value_error[haunt], slope_error[haunt])
-            np.minimum.at(ghost_reach, others[haunt], reach)
-        # Each ghost limits the headroom to max(drop reach, min(ghost reach, final reach)): only a
-        # ghost whose drop reach is within the headroom and below its ghost reach needs its final.
+            np.minimum.at(ghost_reach, others[haunt], np.maximum(reach, out_of_reach[haunt]))
+        # And after the last round, out of reach (its drop reach, or that of the money then).
         ghosts = np.flatnonzero(ghost)
+        if len(ghosts):
+            robust.limit(float(ghost_reach[ghosts].min()))
         ghosts = ghosts[drop_reach[ghosts] < robust.value]
-        plain = ghost_reach[ghosts] <= drop_reach[ghosts]
-        if plain.any():
-            robust.limit(float(drop_reach[ghosts[plain]].min()))
-        ghosts = ghosts[~plain]
         if len(ghosts) and robust.tracking:
             totals, rates = self._state.project_totals(self._flat, self._flat_weights, self._starts)
             at = self._candidate_index[ghosts]
             costs = self._candidate_costs[at]
             final = _Headroom.reach(costs - totals[at], -rates[at], TOLERANCE * costs, TOLERANCE * rates[at])
-            robust.limit(float(np.maximum(drop_reach[ghosts], np.minimum(ghost_reach[ghosts], final)).min()))
+            robust.limit(float(np.maximum(drop_reach[ghosts], final).min()))
+
+    def _drop_reach(self, p: int) -> float:
+        """How far the voter budget can rise with ``p``'s supporters still unable to afford it."""
+        state = self._state
+        classes, sizes = state.histogram(self.compiled.supporters[p], self.weights_of[p])
+        total = float(sizes @ state.money_f[classes])
+        rate = state.robust_rate(self.compiled.supporters[p], self.weights_of[p], classes, sizes)
+        return _out_of_reach(self.cost_f[p], total, rate)
 
     def _next_horizon(self) -> float:
         """The robust horizon for the next trial run: 0 (not tracked) while skipping it."""
@@ -619,6 +664,12 @@ class ConstantUtilityMes:
             paid += cash * size
             left -= size
         raise AssertionError("affordable project without a price")  # pragma: no cover
+
+
+def _out_of_reach(cost: float, total: float, rate: float) -> float:
+    """How far the voter budget can rise before supporters with ``total`` money, rising at most at
+    ``rate``, can afford ``cost`` (rounding allowed for)."""
+    return (cost - total - TOLERANCE * cost) / (rate * (1 + TOLERANCE)) if rate else math.inf
 
 
 def histogram(class_of: np.ndarray, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
