@@ -5,7 +5,10 @@ budget steps, so no trial run's headroom (see :mod:`~coproduce.counting.pb.mes`)
 step and completion runs MES at every step. Consecutive budgets still decide the same for most of
 the run, so :class:`BatchMes` runs a batch of budgets together: one row per budget, the rows
 sharing the voters' classes and each project's supporter histogram, and a batch splits in two
-only in the round where its budgets choose different projects.
+only in the round where its budgets choose different projects. Batches advance round by round
+together, and two that have funded the same projects (in different orders: on those votes, usually
+a swap of two near-tied projects) join again — their voters fall into the same classes, whatever
+each budget's money.
 
 It works in floating point and decides nothing near a tie: a row whose decision comes within the
 relative :data:`~coproduce.counting.pb.mes.TOLERANCE` of going the other way (two prices, a
@@ -31,7 +34,7 @@ from coproduce.counting.pb.ties import TieOrder
 ZERO = _Classes.ZERO  # the class of voters with no money left (in every row)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Batch:
     """Rows (budgets) that have funded the same projects so far, and their money by class."""
 
@@ -45,6 +48,14 @@ class _Batch:
     stale: np.ndarray  # per project: a supporter paid since it was last priced
     histograms: dict[int, tuple[np.ndarray, np.ndarray]]  # per fresh project: classes and sizes
     funded: list[int]
+    # Rows that joined from a batch that funded the same projects in another order: their order up
+    # to then (``funded`` after that).
+    orders: dict[int, list[int]]
+
+    def order(self, row: int) -> list[int]:
+        """What ``row`` (a position in the caller's list of budgets) funded, in order."""
+        before = self.orders.get(row, [])
+        return before + self.funded[len(before) :]
 
     def take(self, keep: np.ndarray) -> _Batch:
         """The rows in ``keep``, as a batch of their own from here on."""
@@ -59,12 +70,55 @@ class _Batch:
             self.stale.copy(),
             dict(self.histograms),
             list(self.funded),
+            {row: self.orders[row] for row in self.rows[keep].tolist() if row in self.orders},
         )
 
     def keep(self, keep: np.ndarray) -> None:
         """Go on with only the rows in ``keep``."""
+        if keep.all():
+            return
         self.rows, self.money, self.low = self.rows[keep], self.money[keep], self.low[keep]
         self.price, self.alive = self.price[keep], self.alive[keep]
+        if self.orders:
+            self.orders = {row: self.orders[row] for row in self.rows.tolist() if row in self.orders}
+
+    def join(self, other: _Batch) -> None:
+        """Take in ``other``'s rows: it funded the same projects (perhaps in another order).
+
+        A voter's class is the funded projects she supports (or no money left, in every row), so
+        the classes of both are split where they differ, and each row keeps its own money.
+        """
+        # Usually the classes are the same under other numbers: match them through one voter each.
+        someone = np.zeros(other.count, dtype=np.int64)
+        someone[other.class_of] = np.arange(len(other.class_of))
+        used = np.zeros(other.count, dtype=bool)
+        used[other.class_of] = True
+        theirs = self.class_of[someone]
+        if (theirs[other.class_of] == self.class_of).all() and ((theirs == ZERO) == (np.arange(other.count) == ZERO))[
+            used
+        ].all():
+            money = np.zeros((len(self.rows) + len(other.rows), self.money.shape[1]))
+            money[: len(self.rows)] = self.money
+            money[len(self.rows) :, theirs[used]] = other.money[:, np.flatnonzero(used)]
+        else:
+            key = self.class_of * other.count + other.class_of
+            pairs, class_of = np.unique(key, return_inverse=True)
+            mine, theirs = pairs // other.count, pairs % other.count
+            broke = (mine == ZERO) & (theirs == ZERO)
+            # (Class numbers from 2 up; the class of those broke in every row stays ZERO.)
+            number = np.where(broke, ZERO, 1 + np.cumsum(~broke))
+            count = 2 + int((~broke).sum())
+            money = np.zeros((len(self.rows) + len(other.rows), max(256, 2 * count)))
+            money[: len(self.rows), number] = self.money[:, mine]
+            money[len(self.rows) :, number] = other.money[:, theirs]
+            self.class_of, self.count = number[class_of], count
+            self.histograms = {}  # (with the new class numbers, made again as needed)
+        self.money = money
+        self.orders.update({row: other.order(row) for row in other.rows.tolist()})
+        self.rows = np.concatenate([self.rows, other.rows])
+        self.low, self.price = np.vstack([self.low, other.low]), np.vstack([self.price, other.price])
+        self.alive = np.vstack([self.alive, other.alive])
+        self.stale |= other.stale
 
 
 class BatchMes:
@@ -107,42 +161,57 @@ class BatchMes:
             stale=np.ones(projects, dtype=bool),
             histograms={},
             funded=list(self.free.funded),
+            orders={},
         )
         outcomes: list[list[int] | None] = [None] * count
-        pending = [start]
-        while pending:
-            self._advance(pending.pop(), pending, outcomes)
+        # Batches still running, all at the start of a round; the one that has funded least goes
+        # first, and joins one that has funded the same projects once it has too.
+        running = [start]
+        while running:
+            batch = min(running, key=lambda b: len(b.funded))
+            running.remove(batch)
+            if not self._round(batch, running, outcomes):
+                continue
+            funded = set(batch.funded)
+            twin = next((b for b in running if len(b.funded) == len(funded) and set(b.funded) == funded), None)
+            if twin is None:
+                running.append(batch)
+            else:
+                twin.join(batch)
         return outcomes
 
-    def _advance(self, batch: _Batch, pending: list[_Batch], outcomes: list[list[int] | None]) -> None:
-        """Run ``batch`` to its end, leaving the rows that part from it on ``pending``."""
-        while len(batch.rows):
-            doubtful = self._price(batch)
-            price = np.where(batch.alive & ~batch.stale, batch.price, np.inf)
-            best = price.min(axis=1)
-            done = np.isinf(best) & ~doubtful
-            for row in batch.rows[done].tolist():
-                outcomes[row] = list(batch.funded)
-            near = price <= (best * (1 + TOLERANCE))[:, None]
-            choice = price.argmin(axis=1)
-            # A second price within rounding of the best is a possible tie: decided exactly where
-            # each such project's payers all pay alike, else left to the exact engine.
-            tied = ~doubtful & ~done & (near.sum(axis=1) > 1)
-            for row in np.flatnonzero(tied).tolist():
-                exact = {p: self._price_alike(batch, row, p) for p in np.flatnonzero(near[row]).tolist()}
-                if None not in exact.values():
-                    choice[row] = min(exact, key=lambda p: (exact[p], self.rank[p]))
-                    tied[row] = False
-            going = ~doubtful & ~done & ~tied
-            if not going.any():
-                return
-            chosen = int(choice[going][0])
-            parting = going & (choice != chosen)
-            if parting.any():
-                for other in np.unique(choice[parting]).tolist():
-                    pending.append(batch.take(going & (choice == other)))
-            batch.keep(going & (choice == chosen))
-            self._pay(batch, chosen)
+    def _round(self, batch: _Batch, running: list[_Batch], outcomes: list[list[int] | None]) -> bool:
+        """One round of ``batch``; rows that choose another project part into batches of their own
+        (on ``running``, still to pay). False once none of its rows goes on."""
+        if not len(batch.rows):
+            return False
+        doubtful = self._price(batch)
+        price = np.where(batch.alive & ~batch.stale, batch.price, np.inf)
+        best = price.min(axis=1)
+        done = np.isinf(best) & ~doubtful
+        for row in batch.rows[done].tolist():
+            outcomes[row] = batch.order(row)
+        near = price <= (best * (1 + TOLERANCE))[:, None]
+        choice = price.argmin(axis=1)
+        # A second price within rounding of the best is a possible tie: decided exactly where
+        # each such project's payers all pay alike, else left to the exact engine.
+        tied = ~doubtful & ~done & (near.sum(axis=1) > 1)
+        for row in np.flatnonzero(tied).tolist():
+            exact = {p: self._price_alike(batch, row, p) for p in np.flatnonzero(near[row]).tolist()}
+            if None not in exact.values():
+                choice[row] = min(exact, key=lambda p: (exact[p], self.rank[p]))
+                tied[row] = False
+        going = ~doubtful & ~done & ~tied
+        if not going.any():
+            return False
+        chosen = int(choice[going][0])
+        parting = going & (choice != chosen)
+        if parting.any():
+            for other in np.unique(choice[parting]).tolist():
+                running.append(batch.take(going & (choice == other)))
+        batch.keep(going & (choice == chosen))
+        self._pay(batch, chosen)
+        return bool(len(batch.rows))
 
     def _price(self, batch: _Batch) -> np.ndarray:
         """Price every stale project that might be the cheapest in some row; return the rows where
@@ -161,9 +230,8 @@ class BatchMes:
                 break  # (bounds in rising order: no row needs this one or any later one)
             if not (batch.alive[:, p] & (batch.low[:, p] <= best * (1 + TOLERANCE))).any():
                 continue
-            classes, sizes = batch.histograms[p] = histogram(
-                batch.class_of, self.compiled.supporters[p], self.weights_of[p]
-            )
+            batch.histograms.pop(p, None)
+            classes, sizes = self._histogram(batch, p)
             batch.stale[p] = False
             cash = batch.money[:, classes]
             total = cash @ sizes
@@ -180,13 +248,19 @@ class BatchMes:
             best = np.minimum(best, np.where(batch.alive[:, p], prices, np.inf))
         return doubtful
 
+    def _histogram(self, batch: _Batch, p: int) -> tuple[np.ndarray, np.ndarray]:
+        """The classes of ``p``'s supporters and how many voters of each (kept while fresh)."""
+        if p not in batch.histograms:
+            batch.histograms[p] = histogram(batch.class_of, self.compiled.supporters[p], self.weights_of[p])
+        return batch.histograms[p]
+
     def _price_alike(self, batch: _Batch, row: int, p: int) -> Fraction | None:
         """The exact price of fresh project ``p`` in ``row`` if all its supporters with money left
         can pay an equal split with room to spare (then they all pay it), else None.
 
         Money is exactly 0 only for voters who paid all they had, so the payers are counted exactly.
         """
-        classes, sizes = batch.histograms[p]
+        classes, sizes = self._histogram(batch, p)
         cash = batch.money[row, classes]
         broke = cash == 0
         payers = int(self.votes[p] - sizes[broke].sum())
@@ -197,7 +271,7 @@ class BatchMes:
     def _pay(self, batch: _Batch, chosen: int) -> None:
         """Every row funds ``chosen``: its supporters pay, and classes split where some of a class
         pays and the rest does not."""
-        classes = batch.histograms[chosen][0]
+        classes = self._histogram(batch, chosen)[0]
         payment = batch.price[:, chosen] * self.unit[chosen]
         left = batch.money[:, classes] - payment[:, None]
         # A class's money within rounding of the payment: whether it pays in full is left to the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -146,13 +147,15 @@ def count(
     )
 
 
-# Add-one completion tries counting a batch of budgets at once (see BatchMes) after this many trial
-# runs in a row that covered no further step (doubled after each batch that did not pay, up to
-# WAIT_MOST): first BATCH_FIRST budgets, then twice as many while batches pay, up to BATCH_MOST.
+# Add-one completion counts a batch of budgets at once (see BatchMes) while that is quicker per
+# budget than the last PACE trial runs were per step they covered, and tries one anyway after NARROW
+# trial runs (twice as many after each batch that was slower, up to WAIT_MOST): first BATCH_FIRST
+# budgets, then twice as many while batches are quicker, up to BATCH_MOST.
 NARROW = 3
 WAIT_MOST = 96
-BATCH_FIRST = 16
-BATCH_MOST = 64
+BATCH_FIRST = 32
+BATCH_MOST = 128
+PACE = 8
 
 
 def _mes_with_completion(
@@ -165,8 +168,8 @@ def _mes_with_completion(
     (pabutools' default). Either stops once every supported project is funded.
 
     Each trial run says how many further steps fund the same (its headroom), and completion jumps
-    over those. Where trial runs keep covering no further step, the next budgets are counted as a
-    batch (:class:`BatchMes`), with the exact engine for the budgets the batch leaves undecided.
+    over those. Where that is slower than counting the next budgets as a batch (:class:`BatchMes`),
+    it counts batches, with the exact engine for the budgets a batch leaves undecided.
     """
     # The fast exact engine where utilities allow it (it takes ``exact_prices=False`` for trial runs,
     # whose prices are not reported), else exact arithmetic throughout.
@@ -184,8 +187,14 @@ def _mes_with_completion(
         return engine(start), None
     if utility in ("cost", "approval"):
         batch = BatchMes(compiled, utility, order, fast.overlaps)
+    started = time.process_time()
     run = engine(start, exact_prices=False)
     funded, headroom = run.funded, run.headroom
+    # The CPU time of the last trial runs and the steps each covered; the last batch's CPU time per
+    # budget it decided (inf: it decided too few); trial runs since it, and how many to wait for
+    # before trying one that may be slower; the next batch's size.
+    recent = deque([(time.process_time() - started, 1 + _whole(headroom))], maxlen=PACE)
+    batch_pace, since, wait, size = math.inf, 0, NARROW, BATCH_FIRST
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = reported = 0
 
@@ -202,12 +211,8 @@ def _mes_with_completion(
         chosen = set(projects)
         return all(costs[p] > left for p in candidates if p not in chosen)
 
-    # What batches decided, by step; trial runs in a row that covered no further step, and how many
-    # to wait for before the next batch; batch size; batches in a row that did not pay; the CPU time
-    # trial runs took and the steps they covered.
+    # What batches decided, by step.
     ahead: dict[int, list[int]] = {}
-    narrow, wait, size, failures = 0, NARROW, BATCH_FIRST, 0
-    trial_seconds, trial_steps = 0.0, 0
     while True:
         if (completion == "add1-exhaustive" and exhaustive(funded)) or set(candidates) <= set(funded):
             break
@@ -215,29 +220,30 @@ def _mes_with_completion(
         # one would pass them all without stopping: go straight to the last of them.
         if math.isfinite(headroom):
             step += math.floor(headroom)
-        if batch is not None and narrow >= wait and step + 1 > max(ahead, default=step):
-            started = time.process_time()
-            outcomes = batch.run([float(start + step + 1 + i) for i in range(size)])
-            ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
-            # Whether it paid is a matter of speed only (batches and trial runs decide the same): it
-            # did if it decided most of its budgets, each in less time than trial runs take a step.
-            # After it, a trial run comes first, and the next batch only if that one covers one step.
-            seconds = time.process_time() - started
-            if len(ahead) >= max(1, size // 2) and seconds * trial_steps < trial_seconds * len(ahead):
-                failures, wait, size = 0, NARROW, min(2 * size, BATCH_MOST)
-                narrow = wait - 1
-            else:
-                failures += 1
-                narrow, wait, size = 0, min(NARROW * 2**failures, WAIT_MOST), BATCH_FIRST
+        # (A trial run always comes between two batches: where single runs can jump, they show it.)
+        if batch is not None and since and step + 1 > max(ahead, default=step):
+            trial_pace = sum(seconds for seconds, _ in recent) / sum(steps for _, steps in recent)
+            if batch_pace < trial_pace or since >= wait:
+                started = time.process_time()
+                outcomes = batch.run([float(start + step + 1 + i) for i in range(size)])
+                ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
+                # Whether it was quicker is a matter of speed only (batches and trial runs decide the
+                # same).
+                seconds = time.process_time() - started
+                batch_pace = seconds / len(ahead) if len(ahead) >= max(1, size // 2) else math.inf
+                since = 0
+                if batch_pace < trial_pace:
+                    wait, size = NARROW, min(2 * size, BATCH_MOST)
+                else:
+                    wait, size = min(2 * wait, WAIT_MOST), BATCH_FIRST
         if step + 1 in ahead:
             following, following_headroom = ahead.pop(step + 1), 0.0
         else:
             started = time.process_time()
             trial = engine(start + step + 1, exact_prices=False)
-            trial_seconds += time.process_time() - started
-            trial_steps += 1 + (math.floor(trial.headroom) if math.isfinite(trial.headroom) else 0)
+            recent.append((time.process_time() - started, 1 + _whole(trial.headroom)))
             following, following_headroom = trial.funded, trial.headroom
-            narrow = narrow + 1 if trial.headroom < 1 else 0
+            since += 1
         if spent(following) > budget:
             break
         funded, headroom, step = following, following_headroom, step + 1
@@ -246,6 +252,11 @@ def _mes_with_completion(
             progress(f"add-one completion: step {step}")
     # Rerun the chosen step with exact prices for the explanations (same decisions).
     return engine(start + step), step
+
+
+def _whole(headroom: float) -> int:
+    """The whole steps a trial run's headroom covers beyond its own (a finite stand-in for inf)."""
+    return math.floor(headroom) if math.isfinite(headroom) else 1
 
 
 def _explain_mes(compiled: Compiled, run: MesRun, utility: str, outcomes: dict[int, ProjectOutcome]) -> None:

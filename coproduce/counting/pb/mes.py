@@ -61,6 +61,7 @@ REFINE = 4
 CARRY = 1.0
 # At most how many trial runs skip the robust headroom after runs where it gained nothing.
 RETRY_MOST = 16
+GROW, SHRINK, SHORTEST = 4.0, 2.0, 16.0
 
 
 @dataclass
@@ -536,11 +537,11 @@ class ConstantUtilityMes:
             # for a while, longer after each such run.
             if robust.value >= headroom.value + 2:
                 self._failures = 0
-                self.horizon = 4 * horizon if robust.value >= horizon else max(16.0, 2 * robust.value)
+                self.horizon = GROW * horizon if robust.value >= horizon else max(SHORTEST, SHRINK * robust.value)
             else:
                 self._failures += 1
                 self._retry = min(2**self._failures - 1, RETRY_MOST)
-                self.horizon = 16.0
+                self.horizon = SHORTEST
         for p in run.funded:
             if p in run.round_of and run.round_of[p] > 0:
                 r = run.round_of[p] - 1

@@ -374,6 +374,7 @@ def test_carried_bounds_are_used() -> None:
 
 # (The package exports the function ``count`` under the module's name.)
 count_module = importlib.import_module("coproduce.counting.pb.count")
+batch_module = importlib.import_module("coproduce.counting.pb.batch")
 
 
 def batch_outcomes(instance: Instance, utility: str, extras: list[int]) -> list[tuple[Fraction, list[int] | None]]:
@@ -417,6 +418,50 @@ def test_batch_settles_exact_ties_between_equal_splits_and_leaves_near_ones_unde
     assert named == [["B"], ["B"], ["B", "C"], ["B", "C"], None, ["B", "C", "A"]]
     for budget, outcome in outcomes:
         assert outcome in (None, run_mes_exact(compiled, "cost", budget, order).funded)
+
+
+@pytest.mark.parametrize(
+    ("budget", "costs", "ballots", "extras", "expected"),
+    [
+        # After B, budgets up to 21 more fund E then D; from 22 on, D then E. With B, D and E
+        # funded, the two batches that parted there go on as one, each budget with its own money:
+        # from 37 on, A comes before C. (Some voters are broke in one batch and not the other, so
+        # the joined classes are split where they differ.)
+        (
+            80,
+            {"A": 20, "B": 40, "C": 30, "D": 50, "E": 40},
+            [["B", "D"], ["A", "B", "E"], ["C"], ["D"], ["B"], ["B", "E"]],
+            [20, 21, 22, 36, 37],
+            ["BEDC", "BEDC", "BDEC", "BDEC", "BDEAC"],
+        ),
+        # After B, budgets up to 29 more fund C then A; from 31 on, A then C; from 36 on, D as well.
+        # (The same classes under other numbers in the two batches.)
+        (
+            60,
+            {"A": 30, "B": 90, "C": 20, "D": 20, "E": 30},
+            [["B"], ["A", "C"], ["B", "D"], ["A", "B", "C"]],
+            [26, 29, 31, 34, 36, 39],
+            ["BCA", "BCA", "BAC", "BAC", "BACD", "BACD"],
+        ),
+    ],
+)
+def test_batch_rows_that_fund_the_same_projects_in_another_order_join_again(
+    budget: int, costs: dict[str, int], ballots: list[list[str]], extras: list[int], expected: list[str]
+) -> None:
+    instance = make(budget, costs, ballots)
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    joined = []
+    join = batch_module._Batch.join
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            batch_module._Batch, "join", lambda batch, other: joined.append(len(other.rows)) or join(batch, other)
+        )
+        outcomes = batch_outcomes(instance, "cost", extras)
+    assert joined  # (the rows of one batch joined the other's)
+    assert ["".join(compiled.ids[p] for p in outcome) for _, outcome in outcomes] == expected
+    for budget, outcome in outcomes:
+        assert outcome == run_mes_exact(compiled, "cost", budget, order).funded
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
