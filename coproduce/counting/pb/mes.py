@@ -79,8 +79,9 @@ class MesRun:
     exact_rechecks: int = 0
     # Rounds a trial run started from an earlier trial run's price bounds (see _Carried).
     carried: int = 0
-    # Every per-voter budget in [voter_budget, voter_budget + headroom] funds the same projects in
-    # the same order (see :class:`_Headroom`); 0 when that is not known for a whole currency unit.
+    # Every per-voter budget in [voter_budget, voter_budget + headroom] funds the same projects,
+    # mostly in the same order (see :class:`_Headroom` and ``_require_order``); 0 when that is not
+    # known for a whole currency unit.
     headroom: float = 0.0
 
 
@@ -236,7 +237,7 @@ class ConstantUtilityMes:
 
         Decisions are always exact. ``exact_prices=False`` marks a trial run (add-one completion's):
         it skips computing the exact price of each funded project where no decision needs it (its
-        ``rho`` then holds the floating-point prices), and it may resume from the last run's
+        ``rho`` is then left empty), and it may resume from the last run's
         checkpoint that provably decides the same up to there (see :class:`_Headroom`) instead of
         starting over; its ``ties`` then include those of the rounds it did not recount.
         """
@@ -542,14 +543,11 @@ class ConstantUtilityMes:
                 self._failures += 1
                 self._retry = min(2**self._failures - 1, RETRY_MOST)
                 self.horizon = SHORTEST
-        for p in run.funded:
-            if p in run.round_of and run.round_of[p] > 0:
-                r = run.round_of[p] - 1
-                if exact_prices:
-                    state.ensure_exact(r + 1)
-                    run.rho[p] = state.payments[r] / self.unit[p]
-                else:
-                    run.rho[p] = Fraction(state.payments_f[r]) / self.unit[p]
+        if exact_prices:
+            for p in run.funded:
+                if run.round_of.get(p, 0) > 0:
+                    state.ensure_exact(run.round_of[p])
+                    run.rho[p] = state.payments[run.round_of[p] - 1] / self.unit[p]
         return run
 
     def _require_order(
