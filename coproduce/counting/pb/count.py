@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -148,14 +147,13 @@ def count(
 
 
 # Add-one completion counts a batch of budgets at once (see BatchMes) while that is quicker per
-# budget than the last PACE trial runs were per step they covered, and tries one anyway after NARROW
-# trial runs (twice as many after each batch that was slower, up to WAIT_MOST): first BATCH_FIRST
-# budgets, then twice as many while batches are quicker, up to BATCH_MOST.
+# budget than trial runs so far were per step they covered, and tries one anyway after NARROW trial
+# runs (twice as many after each batch that was slower, up to WAIT_MOST): first BATCH_FIRST budgets,
+# then twice as many while batches are quicker, up to BATCH_MOST.
 NARROW = 3
 WAIT_MOST = 96
 BATCH_FIRST = 32
 BATCH_MOST = 128
-PACE = 8
 
 
 def _mes_with_completion(
@@ -190,10 +188,11 @@ def _mes_with_completion(
     started = time.process_time()
     run = engine(start, exact_prices=False)
     funded, headroom = run.funded, run.headroom
-    # The CPU time of the last trial runs and the steps each covered; the last batch's CPU time per
-    # budget it decided (inf: it decided too few); trial runs since it, and how many to wait for
-    # before trying one that may be slower; the next batch's size.
-    recent = deque([(time.process_time() - started, 1 + _whole(headroom))], maxlen=PACE)
+    # The CPU time trial runs took and the steps they covered (over the whole completion: on some
+    # votes a few runs cover hundreds of steps between many that cover one); the last batch's CPU
+    # time per budget it decided (inf: it decided too few); trial runs since it, and how many to wait
+    # for before trying one that may be slower; the next batch's size.
+    trial_seconds, trial_steps = time.process_time() - started, 1 + _whole(headroom)
     batch_pace, since, wait, size = math.inf, 0, NARROW, BATCH_FIRST
     candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
     step = reported = 0
@@ -222,7 +221,7 @@ def _mes_with_completion(
             step += math.floor(headroom)
         # (A trial run always comes between two batches: where single runs can jump, they show it.)
         if batch is not None and since and step + 1 > max(ahead, default=step):
-            trial_pace = sum(seconds for seconds, _ in recent) / sum(steps for _, steps in recent)
+            trial_pace = trial_seconds / trial_steps
             if batch_pace < trial_pace or since >= wait:
                 started = time.process_time()
                 outcomes = batch.run([float(start + step + 1 + i) for i in range(size)])
@@ -241,7 +240,8 @@ def _mes_with_completion(
         else:
             started = time.process_time()
             trial = engine(start + step + 1, exact_prices=False)
-            recent.append((time.process_time() - started, 1 + _whole(trial.headroom)))
+            trial_seconds += time.process_time() - started
+            trial_steps += 1 + _whole(trial.headroom)
             following, following_headroom = trial.funded, trial.headroom
             since += 1
         if spent(following) > budget:

@@ -59,9 +59,8 @@ REFINE = 4
 # A trial run starts from the last one's bounds (see _Carried) only with at least this much of their
 # robust horizon left.
 CARRY = 1.0
-# At most how many trial runs skip the robust headroom after runs where it gained nothing.
-RETRY_MOST = 16
-GROW, SHRINK, SHORTEST = 4.0, 2.0, 16.0
+# The shortest robust horizon a trial run aims for (see _Headroom).
+SHORTEST = 32.0
 
 
 @dataclass
@@ -222,10 +221,8 @@ class ConstantUtilityMes:
         self._candidate_costs = np.array([self.cost_f[p] for p in self._candidates])
         self._candidate_index = np.zeros(len(compiled.ids), dtype=np.int64)
         self._candidate_index[self._candidates] = np.arange(len(self._candidates))
-        # How far ahead a trial run's robust bounds are meant to reach (see _Headroom), and how many
-        # trial runs until they are tried again after falling short of a few steps.
-        self.horizon = 32.0
-        self._retry = self._failures = 0
+        # How far ahead a trial run's robust bounds are meant to reach (see _Headroom).
+        self.horizon = SHORTEST
         # Which projects share a supporter: paying for one changes the other's price only then.
         incidence = np.zeros((len(compiled.ids), len(compiled.weights)), dtype=bool)
         for p, members in enumerate(compiled.supporters):
@@ -244,7 +241,7 @@ class ConstantUtilityMes:
         compiled, state = self.compiled, self._state
         budget_f = float(voter_budget)
         resume = None
-        horizon = self._next_horizon() if not exact_prices else 0.0
+        horizon = self.horizon if not exact_prices else 0.0
         # Within the robust horizon of earlier trial runs, this one can start from their bounds (see
         # _Carried), its own robust horizon then ending no later than theirs.
         end = max((c.end for c in self._carried.values()), default=0.0) if not exact_prices else 0.0
@@ -533,16 +530,8 @@ class ConstantUtilityMes:
         run.headroom = max(headroom.value, robust.value)
         self._carried.update(carried)
         if horizon:
-            # The next run's horizon: past this one's reach if it was the limit, else near it. Where
-            # it gains less than two steps over the exact lines, it is not worth its cost: skip it
-            # for a while, longer after each such run.
-            if robust.value >= headroom.value + 2:
-                self._failures = 0
-                self.horizon = GROW * horizon if robust.value >= horizon else max(SHORTEST, SHRINK * robust.value)
-            else:
-                self._failures += 1
-                self._retry = min(2**self._failures - 1, RETRY_MOST)
-                self.horizon = SHORTEST
+            # The next run's horizon: past this one's reach if it was the limit, else near it.
+            self.horizon = 4 * horizon if robust.value >= horizon else max(SHORTEST, 2 * robust.value)
         if exact_prices:
             for p in run.funded:
                 if run.round_of.get(p, 0) > 0:
@@ -643,13 +632,6 @@ class ConstantUtilityMes:
         total = float(sizes @ state.money_f[classes])
         rate = state.robust_rate(self.compiled.supporters[p], self.weights_of[p], classes, sizes)
         return _out_of_reach(self.cost_f[p], total, rate)
-
-    def _next_horizon(self) -> float:
-        """The robust horizon for the next trial run: 0 (not tracked) while skipping it."""
-        if self._retry:
-            self._retry -= 1
-            return 0.0
-        return self.horizon
 
     def _price_exact(self, p: int, classes: np.ndarray, sizes: np.ndarray, state: _Classes) -> Fraction:
         """ρ for project ``p`` in exact arithmetic.
