@@ -552,17 +552,14 @@ class ConstantUtilityMes:
         on nothing funded from that round on.
 
         Call a voter *tight* if she paid all she had for some project of the run (she ends it
-        broke). Funding the run's projects in any order that keeps each tight voter's payments the
-        same charges everyone the same: a voter who is not tight can pay all she supports in full,
-        whatever the order. A tight voter pays the same if the project she went broke on stays
-        after the others she paid for and before those she did not — or, unless she surely stays
-        broke over the robust horizon, if all her projects keep their order. Two funded projects
-        one of these orders keeps are *dependent*. So a project dependent on none of the projects
-        funded from some round on may overtake them, and the run funds the same projects
-        (``sequence`` is the run's order, free projects left out). Over the horizon this stays
-        true: with the projects before fixed, a higher budget leaves every voter more money and
-        every price lower, so a voter who is not tight stays so (and one who surely stays broke
-        goes broke on the same project).
+        broke), and two funded projects *dependent* if a tight voter supports both. Funding the
+        run's projects in any order that keeps each dependent pair in the run's order charges
+        everyone the same: a voter who is not tight can pay all she supports in full, whatever the
+        order, and a tight voter pays for her projects in the same order. So a project dependent on
+        none of the projects funded from some round on may overtake them, and the run funds the same
+        projects (``sequence`` is the run's order, free projects left out). Over the robust horizon
+        this stays true: with the projects before fixed, a higher budget leaves every voter more
+        money and every price lower, so a voter who is not tight stays so.
 
         A project that overtakes nothing would win, though: in any such order, the first of the
         run's projects not yet funded has its price from the run, and every other project's price
@@ -577,24 +574,14 @@ class ConstantUtilityMes:
         free_from = np.full(count, math.inf)
         state = self._state
         tight = state.class_of == state.ZERO
-        firm = tight & (state.zslope == 0)
-        # Per tight group: the position in the sequence of the last funded project it supports, and
-        # (if firm) of the one it went broke on.
+        # Per group, the position in the sequence of the last funded project it supports (if tight).
         last = np.full(len(tight), -1)
-        broke_on = np.full(len(tight), -1)
         for position, x in enumerate(sequence):
             funded_in[x] = run.round_of[x]
             members = self.compiled.supporters[x]
             members = members[tight[members]]
-            after = last[members]
-            if len(members):
-                on = firm[members]
-                here = state.broke_in[members] == run.round_of[x]
-                broke_on[members[on & here]] = position
-                # (A firm voter: after the project she went broke on, or, for that one, all hers.)
-                after = np.where(on & ~here, broke_on[members], after)
-                last[members] = position
-            first = int(after.max()) + 1 if len(members) else 0
+            first = int(last[members].max()) + 1 if len(members) else 0
+            last[members] = position
             if first < position:
                 free_from[x] = run.round_of[sequence[first]]
         ghost_reach = np.full(count, math.inf)
@@ -746,8 +733,6 @@ class _Classes:
         self.rslope = np.zeros(capacity, dtype=np.float64)
         self.lslope = np.zeros(capacity, dtype=np.float64)
         self.zslope = np.zeros(groups, dtype=np.float64)
-        # Per group, the round (counted from 1) in which it paid all it had, while it has no money.
-        self.broke_in = np.zeros(groups, dtype=np.int64)
         self.remap = np.zeros(capacity, dtype=np.int64)
         self.width = rounds
         self.pricer = pricer
@@ -971,18 +956,16 @@ class _Classes:
         newly = broke & ~penniless
         broke |= penniless
         old = self.class_of[members]
-        if newly.any():
+        if robust is not None and newly.any():
+            # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the horizon,
+            # below its chord. (Broke voters paying again cannot gain money.)
+            fall, _, horizon = robust
+            gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
+            chord = np.maximum(0.0, self.rslope[classes] + fall - gap / horizon)
             self.remap[classes] = np.arange(len(classes))
             position = self.remap[old]
             poor = np.flatnonzero(newly[position])
-            self.broke_in[members[poor]] = r + 1
-            if robust is not None:
-                # Newly broke voters: money max(0, m − π) ≤ max(0, (S + fall)·Δ − gap) over the
-                # horizon, below its chord. (Broke voters paying again cannot gain money.)
-                fall, _, horizon = robust
-                gap = np.maximum(payment_f - self.money_f[classes] - TOLERANCE * payment_f, 0.0)
-                chord = np.maximum(0.0, self.rslope[classes] + fall - gap / horizon)
-                self.zslope[members[poor]] = chord[position[poor]]
+            self.zslope[members[poor]] = chord[position[poor]]
         keep = classes[~broke]
         new = len(keep)
         if self.count + new > len(self.money_f):
