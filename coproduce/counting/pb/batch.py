@@ -36,7 +36,8 @@ ZERO = _Classes.ZERO  # the class of voters with no money left (in every row)
 
 @dataclass(eq=False)
 class _Batch:
-    """Rows (budgets) that have funded the same projects so far, and their money by class."""
+    """Rows (budgets) that have funded the same projects so far (in the same order, but for rows
+    that joined), and their money by class."""
 
     rows: np.ndarray  # positions in the caller's list of budgets
     class_of: np.ndarray  # per supporter group: its class (shared by the rows)
@@ -94,12 +95,11 @@ class _Batch:
         used = np.zeros(other.count, dtype=bool)
         used[other.class_of] = True
         theirs = self.class_of[someone]
-        if (theirs[other.class_of] == self.class_of).all() and ((theirs == ZERO) == (np.arange(other.count) == ZERO))[
-            used
-        ].all():
+        same = (theirs[other.class_of] == self.class_of).all()
+        if same and ((theirs == ZERO) == (np.arange(other.count) == ZERO))[used].all():
             money = np.zeros((len(self.rows) + len(other.rows), self.money.shape[1]))
             money[: len(self.rows)] = self.money
-            money[len(self.rows) :, theirs[used]] = other.money[:, np.flatnonzero(used)]
+            money[len(self.rows) :, theirs[used]] = other.money[:, : other.count][:, used]
         else:
             key = self.class_of * other.count + other.class_of
             pairs, class_of = np.unique(key, return_inverse=True)
