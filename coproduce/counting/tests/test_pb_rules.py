@@ -285,6 +285,27 @@ def test_headroom_is_a_promise(instance: Instance, utility: str, extra: int, hor
     keeps_promise(compiled, utility, order, engine.run(budget, exact_prices=False), budget, same_order=False)
 
 
+def test_headroom_keeps_projects_that_share_a_broke_voter_in_order() -> None:
+    # Drawn at random. 30 steps on, MES funds p2, p4, p9, p1; one step later p1 (sharing voters
+    # who end broke with p9) comes before p9, and p9 is then out of reach. A trial run that let a
+    # funded project overtake the ones it depends on would promise that step.
+    costs = {"p0": 249, "p1": 66, "p2": 353, "p3": 314, "p4": 349, "p5": 193, "p6": 136, "p7": 219, "p8": 177, "p9": 41}
+    ballots = [
+        ["p5", "p4"], ["p5", "p1"], ["p3"], ["p0", "p3"], ["p1", "p4", "p9", "p5"], ["p0"], ["p4"],
+        ["p7", "p9", "p2"], ["p8"], ["p1", "p8", "p2"], ["p2", "p9"], ["p4", "p1", "p9"], ["p3", "p2"],
+        ["p5"], ["p2", "p4"], ["p8", "p2", "p0", "p5"], ["p4", "p1"],
+    ]  # fmt: skip
+    instance = make(798, costs, ballots)
+    compiled = compile_instance(instance)
+    order = tie_order(compiled, "project-id")
+    budget = compiled.budget / compiled.n_voters + 30
+    engine = ConstantUtilityMes(compiled, "cost", order)
+    engine.horizon = 64.0
+    trial = engine.run(budget, exact_prices=False)
+    assert set(run_mes_exact(compiled, "cost", budget + 1, order).funded) != set(trial.funded)
+    assert trial.headroom < 1
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(crowded_instances(), st.sampled_from(["cost", "approval"]), st.sampled_from(["add1", "add1-exhaustive"]))
 def test_completion_skipping_equals_unit_steps_on_crowded_instances(
