@@ -302,7 +302,8 @@ class ConstantUtilityMes:
         # their price should their supporters afford them again.
         ghost = np.zeros(len(compiled.ids), dtype=np.int64)  # the round it was dropped in
         drop_reach = np.zeros(len(compiled.ids))
-        # A lower bound on each of those projects' price over the horizon, should they become affordable.
+        # A lower bound on each project's price over the horizon: its equal split, or for one dropped
+        # within reach of affording it, what its supporters' most money then makes it.
         floor = self.first_price.copy()
         # The projects funded so far, round by round; this run's bounds for later runs to start from.
         sequence = [p for p in run.funded if run.round_of[p] > 0]
@@ -482,8 +483,8 @@ class ConstantUtilityMes:
                     last_error[remaining] + error,
                 )
             if robust.tracking:
-                # (A rival whose equal split costs more than the chosen price now never undercuts it:
-                # its price is at least that split, and the chosen one only falls as budgets rise.)
+                # (A rival whose floor is above the chosen price now never undercuts it: the chosen
+                # price only falls as budgets rise.)
                 rivals = np.flatnonzero((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE)))
             if robust.tracking and len(rivals):
                 others, falls = last[rivals], fall[rivals]
