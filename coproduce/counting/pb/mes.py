@@ -486,7 +486,6 @@ class ConstantUtilityMes:
                 # (A rival whose floor is above the chosen price now never undercuts it: the chosen
                 # price only falls as budgets rise.)
                 rivals = np.flatnonzero((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE)))
-            if robust.tracking and len(rivals):
                 others, falls = last[rivals], fall[rivals]
                 errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
                 deferred.append((round_number, rivals, (others - rho, rise - falls, *errors, drop_reach[rivals])))
