@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from coproduce.counting.errors import CountingError
 from coproduce.counting.formats.pabulib import read_pb
-from coproduce.counting.pb.count import COMPLETIONS, RULES, count
+from coproduce.counting.pb.count import COMPLETIONS, RULES, count, default_jobs
 from coproduce.counting.pb.model import Result
 from coproduce.counting.pb.profile import BALLOT_MODES, UTILITIES
 from coproduce.counting.pb.ties import TIE_BREAKS
@@ -138,7 +138,20 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the lot that breaks remaining ties")
     parser.add_argument("--format", choices=("json", "table", "csv"), default="table")
+    parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        help=f"processes a long add-one completion may use (default {default_jobs()}: this machine's CPUs, up to 4; "
+        "the outcome is the same)",
+    )
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str], prog: str = "coproduce count pb") -> int:
@@ -167,6 +180,7 @@ def main(argv: list[str], prog: str = "coproduce count pb") -> int:
                 tie_break=args.tie_break,
                 seed=args.seed,
                 progress=progress,
+                jobs=args.jobs,
             )
         except CountingError as error:
             print(f"{prog}: {error}", file=sys.stderr, flush=True)

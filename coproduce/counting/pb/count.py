@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -57,6 +60,7 @@ def count(
     seed: int | None = 0,
     threshold: Fraction | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> Result:
     """Decide which projects are funded, and why.
 
@@ -64,7 +68,8 @@ def count(
     file's META). ``utility`` (MES): ``cost`` (default), ``approval`` or ``points``. ``completion``
     (MES): ``none``, ``add1`` or ``add1-exhaustive``; ``then_greedy`` spends what is left greedily.
     ``ballots="approval"`` treats every listed project as approved. ``tie_break``: ``default``
-    (lower cost, more votes, seeded lot) or ``project-id``.
+    (lower cost, more votes, seeded lot) or ``project-id``. ``jobs``: processes a long add-one
+    completion may use (default :func:`default_jobs`; the outcome does not depend on it).
     """
     notes: list[str] = []
     if rule == "as-declared":
@@ -102,7 +107,9 @@ def count(
     steps: int | None = None
     if rule == "mes":
         utility = utility or "cost"
-        run, steps = _mes_with_completion(compiled, utility, completion, order, progress)
+        run, steps = _mes_with_completion(
+            compiled, utility, completion, order, progress, default_jobs() if jobs is None else jobs
+        )
         voter_budget = run.voter_budget
         _explain_mes(compiled, run, utility, outcomes)
         ties += [
@@ -154,10 +161,24 @@ NARROW = 3
 WAIT_MOST = 96
 BATCH_FIRST = 32
 BATCH_MOST = 128
+# A completion still going after PARALLEL_AFTER seconds of CPU time walks on in parallel (see
+# _walk_in_parallel), in chunks of at least CHUNK_LEAST steps.
+PARALLEL_AFTER = 0.5
+CHUNK_LEAST = 64
+
+
+def default_jobs() -> int:
+    """Processes a long add-one completion uses by default: the CPUs this process may use, up to 4."""
+    return max(1, min(4, os.process_cpu_count() or 1))
 
 
 def _mes_with_completion(
-    compiled: Compiled, utility: str, completion: str, order: TieOrder, progress: Callable[[str], None] | None
+    compiled: Compiled,
+    utility: str,
+    completion: str,
+    order: TieOrder,
+    progress: Callable[[str], None] | None,
+    jobs: int = 1,
 ) -> tuple[MesRun, int | None]:
     """MES, then add-one completion: raise every voter's money by 1 per step.
 
@@ -167,91 +188,224 @@ def _mes_with_completion(
 
     Each trial run says how many further steps fund the same (its headroom), and completion jumps
     over those. Where that is slower than counting the next budgets as a batch (:class:`BatchMes`),
-    it counts batches, with the exact engine for the budgets a batch leaves undecided.
+    it counts batches, with the exact engine for the budgets a batch leaves undecided. A long
+    completion walks on in ``jobs`` processes (see :func:`_walk_in_parallel`).
     """
-    # The fast exact engine where utilities allow it (it takes ``exact_prices=False`` for trial runs,
-    # whose prices are not reported), else exact arithmetic throughout.
-    batch = None
-    if utility in ("cost", "approval"):
-        fast = ConstantUtilityMes(compiled, utility, order)
-        engine: Callable[..., MesRun] = fast.run
-    else:
-
-        def engine(voter_budget: Fraction, exact_prices: bool = True) -> MesRun:
-            return run_mes_exact(compiled, utility, voter_budget, order)
-
-    start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
+    walk = _Completion(compiled, utility, completion, order)
     if completion == "none" or not compiled.n_voters:
-        return engine(start), None
-    if utility in ("cost", "approval"):
-        batch = BatchMes(compiled, utility, order, fast.overlaps)
+        return walk.engine(walk.start), None
     started = time.process_time()
-    run = engine(start, exact_prices=False)
-    funded, headroom = run.funded, run.headroom
-    # The CPU time trial runs took and the steps they covered (over the whole completion: on some
-    # votes a few runs cover hundreds of steps between many that cover one); the last batch's CPU
-    # time per budget it decided (inf: it decided too few); trial runs since it, and how many to wait
-    # for before trying one that may be slower; the next batch's size.
-    trial_seconds, trial_steps = time.process_time() - started, 1 + _whole(headroom)
-    batch_pace, since, wait, size = math.inf, 0, NARROW, BATCH_FIRST
-    candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
-    step = reported = 0
-
-    # Costs and budget as whole multiples of their least common unit: exact, and quick to add up.
-    unit = Fraction(1, math.lcm(compiled.budget.denominator, *(c.denominator for c in compiled.costs)))
-    costs = [int(c / unit) for c in compiled.costs]
-    budget = int(compiled.budget / unit)
-
-    def spent(projects: list[int]) -> int:
-        return sum(costs[p] for p in projects)
-
-    def exhaustive(projects: list[int]) -> bool:
-        left = budget - spent(projects)
-        chosen = set(projects)
-        return all(costs[p] > left for p in candidates if p not in chosen)
-
-    # What batches decided, by step.
-    ahead: dict[int, list[int]] = {}
-    while True:
-        if (completion == "add1-exhaustive" and exhaustive(funded)) or set(candidates) <= set(funded):
-            break
-        # The next whole steps the run's headroom covers fund the same projects, so stepping one by
-        # one would pass them all without stopping: go straight to the last of them.
-        if math.isfinite(headroom):
-            step += math.floor(headroom)
-        # (A trial run always comes between two batches: where single runs can jump, they show it.)
-        if batch is not None and since and step + 1 > max(ahead, default=step):
-            trial_pace = trial_seconds / trial_steps
-            if batch_pace < trial_pace or since >= wait:
-                started = time.process_time()
-                outcomes = batch.run([float(start + step + 1 + i) for i in range(size)])
-                ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
-                # Whether it was quicker is a matter of speed only (batches and trial runs decide the
-                # same).
-                seconds = time.process_time() - started
-                batch_pace = seconds / len(ahead) if len(ahead) >= max(1, size // 2) else math.inf
-                since = 0
-                if batch_pace < trial_pace:
-                    wait, size = NARROW, min(2 * size, BATCH_MOST)
-                else:
-                    wait, size = min(2 * wait, WAIT_MOST), BATCH_FIRST
-        if step + 1 in ahead:
-            following, following_headroom = ahead.pop(step + 1), 0.0
-        else:
-            started = time.process_time()
-            trial = engine(start + step + 1, exact_prices=False)
-            trial_seconds += time.process_time() - started
-            trial_steps += 1 + _whole(trial.headroom)
-            following, following_headroom = trial.funded, trial.headroom
-            since += 1
-        if spent(following) > budget:
-            break
-        funded, headroom, step = following, following_headroom, step + 1
-        if progress and step >= reported + 100:
-            reported = step - step % 100
-            progress(f"add-one completion: step {step}")
+    funded, headroom = walk.trial(0)
+    jobs = parallel_jobs(jobs)
+    deadline = started + PARALLEL_AFTER if jobs > 1 else math.inf
+    stopped, step, funded, headroom = walk.walk(0, funded, headroom, deadline=deadline, progress=progress)
+    if not stopped:
+        step = _walk_in_parallel(walk, jobs, step, funded, headroom, progress)
     # Rerun the chosen step with exact prices for the explanations (same decisions).
-    return engine(start + step), step
+    return walk.engine(walk.start + step), step
+
+
+class _Completion:
+    """Add-one completion's walk over the steps: which projects each step funds, and where to stop.
+
+    Whether the completion stops at a step depends only on what that step and the next fund, so
+    any stretch of steps can be walked on its own (:meth:`chunk`), in any process.
+    """
+
+    def __init__(self, compiled: Compiled, utility: str, completion: str, order: TieOrder) -> None:
+        self.compiled, self.utility, self.completion, self.order = compiled, utility, completion, order
+        # The fast exact engine where utilities allow it (it takes ``exact_prices=False`` for trial
+        # runs, whose prices are not reported), else exact arithmetic throughout.
+        self.batch: BatchMes | None = None
+        if utility in ("cost", "approval"):
+            fast = ConstantUtilityMes(compiled, utility, order)
+            self.engine: Callable[..., MesRun] = fast.run
+            self.batch = BatchMes(compiled, utility, order, fast.overlaps)
+        else:
+
+            def engine(voter_budget: Fraction, exact_prices: bool = True) -> MesRun:
+                return run_mes_exact(compiled, utility, voter_budget, order)
+
+            self.engine = engine
+        self.start = compiled.budget / compiled.n_voters if compiled.n_voters else Fraction(0)
+        self.candidates = [p for p in range(len(compiled.ids)) if compiled.backers[p] and compiled.costs[p] > 0]
+        # Costs and budget as whole multiples of their least common unit: exact, and quick to add up.
+        unit = Fraction(1, math.lcm(compiled.budget.denominator, *(c.denominator for c in compiled.costs)))
+        self.costs = [int(c / unit) for c in compiled.costs]
+        self.budget = int(compiled.budget / unit)
+        # The CPU time trial runs took and the steps they covered (over the whole walk: on some votes
+        # a few runs cover hundreds of steps between many that cover one); the last batch's CPU time
+        # per budget it decided (inf: it decided too few); trial runs since it, and how many to wait
+        # for before trying one that may be slower; the next batch's size.
+        self.trial_seconds, self.trial_steps = 0.0, 0
+        self.batch_pace, self.since, self.wait, self.size = math.inf, 0, NARROW, BATCH_FIRST
+        # What batches decided, by step.
+        self.ahead: dict[int, list[int]] = {}
+
+    def trial(self, step: int) -> tuple[list[int], float]:
+        """What step ``step`` funds, and the run's headroom (a trial run)."""
+        started = time.process_time()
+        run = self.engine(self.start + step, exact_prices=False)
+        self.trial_seconds += time.process_time() - started
+        self.trial_steps += 1 + _whole(run.headroom)
+        return run.funded, run.headroom
+
+    def overspends(self, funded: list[int]) -> bool:
+        return sum(self.costs[p] for p in funded) > self.budget
+
+    def stops(self, funded: list[int]) -> bool:
+        """Whether the completion stops at a step that funds ``funded`` (the next step aside)."""
+        chosen = set(funded)
+        if set(self.candidates) <= chosen:
+            return True
+        if self.completion != "add1-exhaustive":
+            return False
+        left = self.budget - sum(self.costs[p] for p in funded)
+        return all(self.costs[p] > left for p in self.candidates if p not in chosen)
+
+    def walk(
+        self,
+        step: int,
+        funded: list[int],
+        headroom: float,
+        *,
+        end: float = math.inf,
+        deadline: float = math.inf,
+        progress: Callable[[str], None] | None = None,
+    ) -> tuple[bool, int, list[int], float]:
+        """From ``step`` (which funds ``funded``, with that run's ``headroom``), step on.
+
+        Returns ``(True, the step the completion stops at, …)``, or ``(False, step, funded,
+        headroom)`` to carry on from: once the next step would be ``end`` or later, or past the CPU
+        time ``deadline``.
+        """
+        reported = step
+        while True:
+            if self.stops(funded):
+                return True, step, funded, headroom
+            if time.process_time() >= deadline:
+                return False, step, funded, headroom
+            # The next whole steps the run's headroom covers fund the same projects, so stepping one
+            # by one would pass them all without stopping: go straight to the last of them.
+            if math.isfinite(headroom):
+                step += math.floor(headroom)
+            if step + 1 >= end:
+                return False, step, funded, 0.0
+            self._batch(step)
+            if step + 1 in self.ahead:
+                following, following_headroom = self.ahead.pop(step + 1), 0.0
+            else:
+                following, following_headroom = self.trial(step + 1)
+                self.since += 1
+            if self.overspends(following):
+                return True, step, funded, headroom
+            funded, headroom, step = following, following_headroom, step + 1
+            if progress and step >= reported + 100:
+                reported = step - step % 100
+                progress(f"add-one completion: step {step}")
+
+    def _batch(self, step: int) -> None:
+        """Count the budgets after ``step`` as a batch, if that is likely quicker (see NARROW)."""
+        # (A trial run always comes between two batches: where single runs can jump, they show it.)
+        if self.batch is None or not self.since or step + 1 <= max(self.ahead, default=step):
+            return
+        trial_pace = self.trial_seconds / max(self.trial_steps, 1)
+        if not (self.batch_pace < trial_pace or self.since >= self.wait):
+            return
+        started = time.process_time()
+        outcomes = self.batch.run([float(self.start + step + 1 + i) for i in range(self.size)])
+        self.ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
+        # Whether it was quicker is a matter of speed only (batches and trial runs decide the same).
+        seconds = time.process_time() - started
+        self.batch_pace = seconds / len(self.ahead) if len(self.ahead) >= max(1, self.size // 2) else math.inf
+        self.since = 0
+        if self.batch_pace < trial_pace:
+            self.wait, self.size = NARROW, min(2 * self.size, BATCH_MOST)
+        else:
+            self.wait, self.size = min(2 * self.wait, WAIT_MOST), BATCH_FIRST
+
+    def chunk(self, first: int, end: int) -> int | None:
+        """The step in ``[first − 1, end)`` the completion stops at, if any (walked from ``first``).
+
+        (At ``first − 1`` when step ``first`` overspends: the walk up to there did not look.)
+        """
+        self.ahead = {}
+        funded, headroom = self.trial(first)
+        if self.overspends(funded):
+            return first - 1
+        stopped, step, _, _ = self.walk(first, funded, headroom, end=end)
+        return step if stopped else None
+
+
+# The walk worker processes inherit (see _walk_in_parallel).
+_worker: _Completion | None = None
+
+
+def _worker_chunk(first: int, end: int) -> int | None:
+    assert _worker is not None
+    return _worker.chunk(first, end)
+
+
+def parallel_jobs(jobs: int) -> int:
+    """How many processes a completion may really use: forking a process that runs other threads
+    (a web server's) could deadlock the copy, so there it walks in one."""
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return jobs
+
+
+def _walk_in_parallel(
+    walk: _Completion,
+    jobs: int,
+    step: int,
+    funded: list[int],
+    headroom: float,
+    progress: Callable[[str], None] | None,
+) -> int:
+    """Walk on from ``step`` in ``jobs`` processes; return the step the completion stops at.
+
+    The steps ahead are cut into chunks of as many steps as the walk covered so far (at least
+    CHUNK_LEAST). This process walks the first chunk on from where it is, and then takes the next
+    chunk no one has, while ``jobs − 1`` forked copies of it each keep two chunks queued. The
+    completion stops in the first chunk, in step order, that finds a stop: the same step as one
+    walk would find, since each chunk's answer depends only on its steps. The copies are stopped as
+    soon as that is known.
+    """
+    global _worker
+    size = max(CHUNK_LEAST, step)
+
+    def bounds(k: int) -> tuple[int, int]:
+        return step + k * size, step + (k + 1) * size
+
+    _worker = walk
+    try:
+        pool = multiprocessing.get_context("fork").Pool(jobs - 1)
+    finally:
+        _worker = None
+    with pool:
+        pending = {k: pool.apply_async(_worker_chunk, bounds(k)) for k in range(1, 2 * (jobs - 1) + 1)}
+        following = len(pending) + 1
+        stopped, at, _, _ = walk.walk(step, funded, headroom, end=bounds(1)[0])
+        found: dict[int, int | None] = {0: at if stopped else None}
+        while True:
+            for k in [k for k, result in pending.items() if result.ready()]:
+                found[k] = pending.pop(k).get()
+                if progress:
+                    progress(f"add-one completion: steps {bounds(k)[0]}–{bounds(k)[1] - 1} walked")
+            # The first chunk that stops, once every chunk before it is walked.
+            first = min((k for k, at in found.items() if at is not None), default=None)
+            if first is not None and all(k in found for k in range(first)):
+                return found[first]  # type: ignore[return-value]
+            if first is not None:
+                # Only chunks before the first stop still matter: wait for them.
+                k = min(k for k in pending if k < first)
+                found[k] = pending.pop(k).get()
+                continue
+            while len(pending) < 2 * (jobs - 1):
+                pending[following] = pool.apply_async(_worker_chunk, bounds(following))
+                following += 1
+            found[following] = walk.chunk(*bounds(following))
+            following += 1
 
 
 def _whole(headroom: float) -> int:

@@ -88,6 +88,22 @@ def test_bad_option_is_a_usage_error() -> None:
     assert "invalid choice" in done.stderr
 
 
+def test_jobs_must_be_a_positive_whole_number() -> None:
+    done = run(QUIRKS, "--jobs", "0")
+    assert done.returncode == 2
+    assert "--jobs: must be a whole number of at least 1, not '0'" in done.stderr
+
+
+def test_counting_with_one_job_or_two_gives_the_same_count(shared_data) -> None:
+    path = str(shared_data("pabulib", "France_Toulouse_2019.pb"))
+    options = ("--rule", "mes", "--completion", "add1", "--ballots", "approval", "--format", "json")
+    one, two = (run(path, *options, "--jobs", jobs) for jobs in ("1", "2"))
+    assert one.returncode == two.returncode == 0, one.stderr + two.stderr
+    first, second = json.loads(one.stdout), json.loads(two.stdout)
+    assert first["selected"] and first["selected"] == second["selected"]
+    assert first["completion_steps"] == second["completion_steps"] > 0
+
+
 def test_counting_does_not_import_django() -> None:
     code = (
         "import sys\nfrom coproduce.cli import main\n"

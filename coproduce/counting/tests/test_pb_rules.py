@@ -7,14 +7,18 @@ field's GPL reference, used here only as an oracle).
 from __future__ import annotations
 
 import importlib
+import os
 import random
+import sys
+import threading
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coproduce.counting.pb import Ballot, Instance, Project, count
+from coproduce.counting.pb import Ballot, Instance, Project, count, read_pb
 from coproduce.counting.pb.batch import BatchMes
 from coproduce.counting.pb.mes import ConstantUtilityMes, run_mes_exact
 from coproduce.counting.pb.profile import compile_instance
@@ -500,3 +504,75 @@ def test_completion_counting_batches_equals_unit_steps(instance: Instance, utili
         patch.setattr(count_module, "BATCH_MOST", 6)
         result = count(instance, rule="mes", utility=utility, completion=completion, tie_break="project-id")
     assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, "project-id")
+
+
+# Where forked workers write the process id of each chunk they walk (see _chunk_and_tell).
+_told: list[Path] = []
+
+
+def _chunk_and_tell(first: int, end: int) -> int | None:
+    with _told[0].open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    return _walk_chunk(first, end)
+
+
+_walk_chunk = count_module._worker_chunk
+
+
+def walks_in_parallel(patch: pytest.MonkeyPatch, chunk: int, told: Path) -> None:
+    """Completion walks in parallel from its first step, in chunks of ``chunk`` steps; each chunk a
+    worker walks is written to ``told``."""
+    patch.setattr(count_module, "PARALLEL_AFTER", 0.0)
+    patch.setattr(count_module, "CHUNK_LEAST", chunk)
+    patch.setattr(count_module, "_worker_chunk", _chunk_and_tell)
+    patch.setattr(sys.modules[__name__], "_told", [told])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    costly_instances(),
+    st.sampled_from(["cost", "approval"]),
+    st.sampled_from(["add1", "add1-exhaustive"]),
+    st.integers(1, 5),
+)
+def test_completion_walked_in_parallel_stops_where_unit_steps_stop(
+    tmp_path: Path, instance: Instance, utility: str, completion: str, chunk: int
+) -> None:
+    """Chunks of one to five steps, so that stops fall at every place in a chunk and on its edges."""
+    told = tmp_path / f"told-{random.random()}"
+    with pytest.MonkeyPatch.context() as patch:
+        walks_in_parallel(patch, chunk, told)
+        result = count(instance, rule="mes", utility=utility, completion=completion, tie_break="project-id", jobs=3)
+    assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, "project-id")
+
+
+def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Path) -> None:
+    """Toulouse 2019 (636 steps) in chunks of 32: workers walk chunks, and the count is the same."""
+    instance = read_pb(shared_data("pabulib", "France_Toulouse_2019.pb"))
+    options = {"rule": "mes", "utility": "cost", "ballots": "approval", "tie_break": "project-id"}
+    for completion in ("add1", "add1-exhaustive"):
+        alone = count(instance, completion=completion, jobs=1, **options)
+        told = tmp_path / completion
+        with pytest.MonkeyPatch.context() as patch:
+            walks_in_parallel(patch, 32, told)
+            shared = count(instance, completion=completion, jobs=2, **options)
+        assert (shared.selected, shared.completion_steps) == (alone.selected, alone.completion_steps)
+        assert alone.completion_steps > 3 * 32
+        workers = told.read_text().split()
+        assert len(workers) >= 2 and str(os.getpid()) not in workers
+
+
+def test_completion_walks_in_one_process_where_other_threads_run() -> None:
+    """Forking a process that runs other threads could deadlock the copy."""
+    assert count_module.parallel_jobs(4) in (1, 4)
+    ready, done = threading.Event(), threading.Event()
+    thread = threading.Thread(target=lambda: (ready.set(), done.wait()))
+    thread.start()
+    ready.wait()
+    try:
+        assert count_module.parallel_jobs(4) == 1
+    finally:
+        done.set()
+        thread.join()
