@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
+from multiprocessing.sharedctypes import Synchronized
 
 from coproduce.counting.errors import InputError
 from coproduce.counting.pb.batch import BatchMes
@@ -337,13 +339,8 @@ class _Completion:
         return step if stopped else None
 
 
-# The walk worker processes inherit (see _walk_in_parallel).
+# The walk that worker processes inherit (see _walk_in_parallel).
 _worker: _Completion | None = None
-
-
-def _worker_chunk(first: int, end: int) -> int | None:
-    assert _worker is not None
-    return _worker.chunk(first, end)
 
 
 def parallel_jobs(jobs: int) -> int:
@@ -365,8 +362,8 @@ def _walk_in_parallel(
     """Walk on from ``step`` in ``jobs`` processes; return the step the completion stops at.
 
     The steps ahead are cut into chunks of as many steps as the walk covered so far (at least
-    CHUNK_LEAST). This process walks the first chunk on from where it is, and then takes the next
-    chunk no one has, while ``jobs − 1`` forked copies of it each keep two chunks queued. The
+    CHUNK_LEAST). This process walks the first chunk on from where it is; it and ``jobs − 1``
+    forked copies of it then each take the next chunk no one has taken, in step order. The
     completion stops in the first chunk, in step order, that finds a stop: the same step as one
     walk would find, since each chunk's answer depends only on its steps. The copies are stopped as
     soon as that is known.
@@ -377,35 +374,78 @@ def _walk_in_parallel(
     def bounds(k: int) -> tuple[int, int]:
         return step + k * size, step + (k + 1) * size
 
+    context = multiprocessing.get_context("fork")
+    following = context.Value("q", 1)  # the next chunk no one has taken (the first is this process's)
+    answers = context.Queue()
     _worker = walk
+    workers = [context.Process(target=_work, args=(following, answers, bounds), daemon=True) for _ in range(jobs - 1)]
     try:
-        pool = multiprocessing.get_context("fork").Pool(jobs - 1)
+        for worker in workers:
+            worker.start()
     finally:
         _worker = None
-    with pool:
-        pending = {k: pool.apply_async(_worker_chunk, bounds(k)) for k in range(1, 2 * (jobs - 1) + 1)}
-        following = len(pending) + 1
+    try:
         stopped, at, _, _ = walk.walk(step, funded, headroom, end=bounds(1)[0])
         found: dict[int, int | None] = {0: at if stopped else None}
         while True:
-            for k in [k for k, result in pending.items() if result.ready()]:
-                found[k] = pending.pop(k).get()
-                if progress:
-                    progress(f"add-one completion: steps {bounds(k)[0]}–{bounds(k)[1] - 1} walked")
+            while not answers.empty():
+                _receive(answers.get(), found, bounds, progress)
             # The first chunk that stops, once every chunk before it is walked.
             first = min((k for k, at in found.items() if at is not None), default=None)
             if first is not None and all(k in found for k in range(first)):
                 return found[first]  # type: ignore[return-value]
-            if first is not None:
-                # Only chunks before the first stop still matter: wait for them.
-                k = min(k for k in pending if k < first)
-                found[k] = pending.pop(k).get()
+            if first is None:
+                k = _take(following)
+                found[k] = walk.chunk(*bounds(k))
                 continue
-            while len(pending) < 2 * (jobs - 1):
-                pending[following] = pool.apply_async(_worker_chunk, bounds(following))
-                following += 1
-            found[following] = walk.chunk(*bounds(following))
-            following += 1
+            # Only chunks before the first stop still matter, and others walk them: wait.
+            while True:
+                try:
+                    _receive(answers.get(timeout=1), found, bounds, progress)
+                    break
+                except queue.Empty:
+                    if not all(worker.is_alive() for worker in workers):
+                        raise RuntimeError("a process walking add-one completion stopped") from None
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.join()
+
+
+def _take(following: Synchronized[int]) -> int:
+    with following.get_lock():
+        k = following.value
+        following.value += 1
+    return k
+
+
+def _work(
+    following: Synchronized[int], answers: multiprocessing.Queue, bounds: Callable[[int], tuple[int, int]]
+) -> None:
+    """A worker process: walk the next chunk no one has taken, and tell, until stopped."""
+    assert _worker is not None
+    while True:
+        k = _take(following)
+        try:
+            answers.put((k, _worker.chunk(*bounds(k)), None))
+        except Exception as error:  # (shown by the process that waits for it)
+            answers.put((k, None, repr(error)))
+            return
+
+
+def _receive(
+    answer: tuple[int, int | None, str | None],
+    found: dict[int, int | None],
+    bounds: Callable[[int], tuple[int, int]],
+    progress: Callable[[str], None] | None,
+) -> None:
+    k, at, error = answer
+    if error is not None:
+        raise RuntimeError(f"a process walking add-one completion failed: {error}")
+    found[k] = at
+    if progress:
+        first, end = bounds(k)
+        progress(f"add-one completion: steps {first}–{end - 1} walked")
 
 
 def _whole(headroom: float) -> int:

@@ -506,25 +506,23 @@ def test_completion_counting_batches_equals_unit_steps(instance: Instance, utili
     assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, "project-id")
 
 
-# Where forked workers write the process id of each chunk they walk (see _chunk_and_tell).
+# Where each chunk of add-one completion a process walks is written down (see _chunk_and_tell).
 _told: list[Path] = []
+_walk_chunk = count_module._Completion.chunk
 
 
-def _chunk_and_tell(first: int, end: int) -> int | None:
+def _chunk_and_tell(self, first: int, end: int) -> int | None:  # type: ignore[no-untyped-def]
     with _told[0].open("a") as out:
         out.write(f"{os.getpid()}\n")
-    return _walk_chunk(first, end)
-
-
-_walk_chunk = count_module._worker_chunk
+    return _walk_chunk(self, first, end)
 
 
 def walks_in_parallel(patch: pytest.MonkeyPatch, chunk: int, told: Path) -> None:
-    """Completion walks in parallel from its first step, in chunks of ``chunk`` steps; each chunk a
-    worker walks is written to ``told``."""
+    """Completion walks in parallel from its first step, in chunks of ``chunk`` steps; the process
+    id of each chunk's walker is written to ``told`` (forked workers inherit the patches)."""
     patch.setattr(count_module, "PARALLEL_AFTER", 0.0)
     patch.setattr(count_module, "CHUNK_LEAST", chunk)
-    patch.setattr(count_module, "_worker_chunk", _chunk_and_tell)
+    patch.setattr(count_module._Completion, "chunk", _chunk_and_tell)
     patch.setattr(sys.modules[__name__], "_told", [told])
 
 
@@ -549,7 +547,7 @@ def test_completion_walked_in_parallel_stops_where_unit_steps_stop(
 
 
 def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Path) -> None:
-    """Toulouse 2019 (636 steps) in chunks of 32: workers walk chunks, and the count is the same."""
+    """Toulouse 2019 (636 steps) in chunks of 32: a worker walks chunks too, and the count is the same."""
     instance = read_pb(shared_data("pabulib", "France_Toulouse_2019.pb"))
     options = {"rule": "mes", "utility": "cost", "ballots": "approval", "tie_break": "project-id"}
     for completion in ("add1", "add1-exhaustive"):
@@ -560,8 +558,8 @@ def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Pat
             shared = count(instance, completion=completion, jobs=2, **options)
         assert (shared.selected, shared.completion_steps) == (alone.selected, alone.completion_steps)
         assert alone.completion_steps > 3 * 32
-        workers = told.read_text().split()
-        assert len(workers) >= 2 and str(os.getpid()) not in workers
+        walkers = told.read_text().split()
+        assert str(os.getpid()) in walkers and len(set(walkers)) == 2  # (this process and a worker)
 
 
 def test_completion_walks_in_one_process_where_other_threads_run() -> None:
