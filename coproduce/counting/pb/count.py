@@ -164,8 +164,10 @@ WAIT_MOST = 96
 BATCH_FIRST = 32
 BATCH_MOST = 128
 # A completion still going after PARALLEL_AFTER seconds of CPU time walks on in parallel (see
-# _walk_in_parallel), in chunks of at least CHUNK_LEAST steps.
-PARALLEL_AFTER = 0.5
+# _walk_in_parallel), in chunks of as many steps as it walked in CHUNK_SECONDS so far (at least
+# CHUNK_LEAST).
+PARALLEL_AFTER = 0.25
+CHUNK_SECONDS = 0.25
 CHUNK_LEAST = 64
 
 
@@ -202,7 +204,8 @@ def _mes_with_completion(
     deadline = started + PARALLEL_AFTER if jobs > 1 else math.inf
     stopped, step, funded, headroom = walk.walk(0, funded, headroom, deadline=deadline, progress=progress)
     if not stopped:
-        step = _walk_in_parallel(walk, jobs, step, funded, headroom, progress)
+        size = max(CHUNK_LEAST, round(step * CHUNK_SECONDS / max(time.process_time() - started, 1e-9)))
+        step = _walk_in_parallel(walk, jobs, step, size, funded, headroom, progress)
     # Rerun the chosen step with exact prices for the explanations (same decisions).
     return walk.engine(walk.start + step), step
 
@@ -293,7 +296,7 @@ class _Completion:
                 step += math.floor(headroom)
             if step + 1 >= end:
                 return False, step, funded, 0.0
-            self._batch(step)
+            self._batch(step, end)
             if step + 1 in self.ahead:
                 following, following_headroom = self.ahead.pop(step + 1), 0.0
             else:
@@ -306,20 +309,22 @@ class _Completion:
                 reported = step - step % 100
                 progress(f"add-one completion: step {step}")
 
-    def _batch(self, step: int) -> None:
-        """Count the budgets after ``step`` as a batch, if that is likely quicker (see NARROW)."""
+    def _batch(self, step: int, end: float) -> None:
+        """Count the budgets after ``step`` (before ``end``) as a batch, if that is likely quicker
+        (see NARROW)."""
         # (A trial run always comes between two batches: where single runs can jump, they show it.)
         if self.batch is None or not self.since or step + 1 <= max(self.ahead, default=step):
             return
         trial_pace = self.trial_seconds / max(self.trial_steps, 1)
         if not (self.batch_pace < trial_pace or self.since >= self.wait):
             return
+        size = min(self.size, end - step - 1)
         started = time.process_time()
-        outcomes = self.batch.run([float(self.start + step + 1 + i) for i in range(self.size)])
+        outcomes = self.batch.run([float(self.start + step + 1 + i) for i in range(int(size))])
         self.ahead = {step + 1 + i: o for i, o in enumerate(outcomes) if o is not None}
         # Whether it was quicker is a matter of speed only (batches and trial runs decide the same).
         seconds = time.process_time() - started
-        self.batch_pace = seconds / len(self.ahead) if len(self.ahead) >= max(1, self.size // 2) else math.inf
+        self.batch_pace = seconds / len(self.ahead) if len(self.ahead) >= max(1, size // 2) else math.inf
         self.since = 0
         if self.batch_pace < trial_pace:
             self.wait, self.size = NARROW, min(2 * self.size, BATCH_MOST)
@@ -355,21 +360,20 @@ def _walk_in_parallel(
     walk: _Completion,
     jobs: int,
     step: int,
+    size: int,
     funded: list[int],
     headroom: float,
     progress: Callable[[str], None] | None,
 ) -> int:
     """Walk on from ``step`` in ``jobs`` processes; return the step the completion stops at.
 
-    The steps ahead are cut into chunks of as many steps as the walk covered so far (at least
-    CHUNK_LEAST). This process walks the first chunk on from where it is; it and ``jobs − 1``
-    forked copies of it then each take the next chunk no one has taken, in step order. The
-    completion stops in the first chunk, in step order, that finds a stop: the same step as one
-    walk would find, since each chunk's answer depends only on its steps. The copies are stopped as
-    soon as that is known.
+    The steps ahead are cut into chunks of ``size`` steps. This process walks the first chunk on
+    from where it is; it and ``jobs − 1`` forked copies of it then each take the next chunk no one
+    has taken, in step order. The completion stops in the first chunk, in step order, that finds a
+    stop: the same step as one walk would find, since each chunk's answer depends only on its
+    steps. The copies are stopped as soon as that is known.
     """
     global _worker
-    size = max(CHUNK_LEAST, step)
 
     def bounds(k: int) -> tuple[int, int]:
         return step + k * size, step + (k + 1) * size
