@@ -341,7 +341,7 @@ class ConstantUtilityMes:
                             members = compiled.supporters[p]
                             upper[broke] = state.zslope[members[state.class_of[members] == state.ZERO]].max() * horizon
                         floor[p] = _water_fill(upper, sizes, cost, votes)[0] / unit * (1 - TOLERANCE)
-                    j = int(np.argmax(cash))  # (every class with money left has more than 0)
+                    j = int(cash.argmax())  # (every class with money left has more than 0)
                     if cash[j] > 0:
                         last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
                         fall[p] = (rate - sizes[j] * state.rslope[classes[j]]) / sizes[j] / unit
@@ -414,7 +414,7 @@ class ConstantUtilityMes:
                             ghost[p], drop_reach[p] = round_number, reach
                             last[p], fall[p] = bound[p], earlier.fall[p]
                             headroom.limit(min(reach, earlier.end - budget_f))
-            remaining = np.flatnonzero(alive)
+            remaining = alive.nonzero()[0]
             remaining = remaining[np.argsort(last[remaining], kind="stable")]
             for p, bound in zip(remaining.tolist(), last[remaining].tolist(), strict=True):
                 if bound > best * (1 + TOLERANCE):
@@ -460,7 +460,7 @@ class ConstantUtilityMes:
                     # A stale lower bound that would soon pass below the chosen price may just be
                     # too low: price such projects now (their price is needed later anyway).
                     for _ in range(REFINE):
-                        remaining = np.flatnonzero(alive & stale)
+                        remaining = (alive & stale).nonzero()[0]
                         rate = fall[remaining] - rise
                         with np.errstate(divide="ignore"):
                             reach = np.where(rate > 0, (last[remaining] - rho) / rate, math.inf)
@@ -470,7 +470,7 @@ class ConstantUtilityMes:
                         if evaluate(q, math.inf) is None:
                             run.dropped[q] = round_number
                             alive[q] = False
-            remaining = np.flatnonzero(alive)
+            remaining = alive.nonzero()[0]
             if headroom.tracking and len(remaining):
                 # Every other project's price stays above the chosen one's (or level with it and
                 # behind it in the tie order: then the two lines never cross — both slopes are 0).
@@ -485,7 +485,7 @@ class ConstantUtilityMes:
             if robust.tracking:
                 # (A rival whose floor is above the chosen price now never undercuts it: the chosen
                 # price only falls as budgets rise.)
-                rivals = np.flatnonzero((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE)))
+                rivals = ((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE))).nonzero()[0]
                 others, falls = last[rivals], fall[rivals]
                 errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
                 deferred.append((round_number, rivals, (others - rho, rise - falls, *errors, drop_reach[rivals])))
@@ -513,7 +513,7 @@ class ConstantUtilityMes:
             if robust.tracking:
                 # A dropped project's supporters just paid: from the next round on it stays out of
                 # reach at least as long as their money now says (it only falls round by round).
-                for p in np.flatnonzero((ghost > 0) & (drop_reach < horizon) & self.overlaps[chosen]).tolist():
+                for p in ((ghost > 0) & (drop_reach < horizon) & self.overlaps[chosen]).nonzero()[0].tolist():
                     drop_reach[p] = max(drop_reach[p], self._drop_reach(p))
             if headroom.tracking:
                 state.require_same_payers(
@@ -601,7 +601,7 @@ class ConstantUtilityMes:
             reach = _Headroom.reach(value[haunt], slope[haunt], value_error[haunt], slope_error[haunt])
             np.minimum.at(ghost_reach, others[haunt], np.maximum(reach, out_of_reach[haunt]))
         # And after the last round, out of reach (its drop reach, or that of the money then).
-        ghosts = np.flatnonzero(ghost)
+        ghosts = ghost.nonzero()[0]
         if len(ghosts):
             robust.limit(float(ghost_reach[ghosts].min()))
         ghosts = ghosts[drop_reach[ghosts] < robust.value]
@@ -632,7 +632,7 @@ class ConstantUtilityMes:
         payment_f, capped, _ = _water_fill(cash_f, sizes, self.cost_f[p], votes)
         paid = state.exact_total(classes[capped], sizes[capped])
         payment = (cost - paid) / (votes - int(sizes[capped].sum()))
-        near = np.flatnonzero(np.abs(cash_f - payment_f) <= TOLERANCE * payment_f).tolist()
+        near = (np.abs(cash_f - payment_f) <= TOLERANCE * payment_f).nonzero()[0].tolist()
         money = {j: state.exact_money(int(classes[j])) for j in near}
         if all((money[j] <= payment) if capped[j] else (money[j] >= payment) for j in near):
             return payment / self.unit[p]
@@ -656,7 +656,7 @@ def _out_of_reach(cost: float, total: float, rate: float) -> float:
 def histogram(class_of: np.ndarray, members: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The classes (``class_of``) the given groups are in, and how many voters (``weights``) of each."""
     counts = np.bincount(class_of[members], weights=weights)
-    classes = np.flatnonzero(counts > 0)  # (numpy finds a mask's nonzeros faster than a count's)
+    classes = (counts > 0).nonzero()[0]  # (numpy finds a mask's nonzeros faster than a count's)
     return classes, counts[classes]
 
 
@@ -695,7 +695,7 @@ def _water_fill(
     paid_before = np.cumsum(spent) - spent
     left_before = votes - (np.cumsum(sizes[order]) - sizes[order])
     payments = (cost - paid_before) / left_before
-    fits = np.flatnonzero(payments <= cash[order] * (1 + TOLERANCE))
+    fits = (payments <= cash[order] * (1 + TOLERANCE)).nonzero()[0]
     first = int(fits[0]) if len(fits) else len(order) - 1
     capped = np.zeros(len(cash), dtype=bool)
     capped[order[:first]] = True
@@ -838,7 +838,7 @@ class _Classes:
         if c == self.ZERO:
             return Fraction(0)
         known = self._ensure_known()
-        rounds = np.flatnonzero(self._history()[c, :known]).tolist()
+        rounds = self._history()[c, :known].nonzero()[0].tolist()
         return self.start - sum((self.payments[r] for r in rounds), Fraction(0))
 
     def payment_slope(
@@ -880,7 +880,7 @@ class _Classes:
         group's robust slope (a broke voter may have money again at a higher budget).
         """
         rate = float(sizes @ self.rslope[classes])
-        if (classes[:2] == self.ZERO).any():
+        if self.ZERO in classes[:2].tolist():
             rate += float(self.zslope[members] @ weights)
         return rate
 
@@ -947,7 +947,7 @@ class _Classes:
         left_f = self.money_f[classes] - payment_f
         broke = left_f <= TOLERANCE * payment_f
         # Near the boundary, decide exactly whether the class can pay in full.
-        close = np.flatnonzero(np.abs(left_f) <= TOLERANCE * payment_f).tolist()
+        close = (np.abs(left_f) <= TOLERANCE * payment_f).nonzero()[0].tolist()
         if close:
             self.ensure_exact(r + 1)
             for j in close:
@@ -964,7 +964,7 @@ class _Classes:
             chord = np.maximum(0.0, self.rslope[classes] + fall - gap / horizon)
             self.remap[classes] = np.arange(len(classes))
             position = self.remap[old]
-            poor = np.flatnonzero(newly[position])
+            poor = newly[position].nonzero()[0]
             self.zslope[members[poor]] = chord[position[poor]]
         keep = classes[~broke]
         new = len(keep)
