@@ -325,7 +325,8 @@ class ConstantUtilityMes:
                 if headroom.tracking:
                     # Stays unaffordable while its supporters' money stays below the cost.
                     slope = -float(sizes @ state.slope_f[classes])
-                    live = float(sizes[classes != state.ZERO].sum())
+                    head = classes[:2].tolist()  # (the broke class, if any, is among the first two)
+                    live = votes - (float(sizes[head.index(state.ZERO)]) if state.ZERO in head else 0.0)
                     headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
                 if robust.tracking:
                     rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
@@ -351,12 +352,14 @@ class ConstantUtilityMes:
                 return None
             payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=above * unit)
             rho = last[p] = payment / unit
+            if headroom.tracking or robust.tracking:
+                payers, paying = classes[capped], sizes[capped]
             if headroom.tracking:
-                slope, error = state.payment_slope(classes, sizes, capped, votes)
+                slope, error = state.payment_slope(payers, paying, votes)
                 last_slope[p], last_error[p] = slope / unit, error / unit
             if robust.tracking:
-                rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes[capped], sizes[capped])
-                fall[p] = rate / (votes - float(sizes @ capped)) / unit
+                rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], payers, paying)
+                fall[p] = rate / (votes - float(paying.sum())) / unit
             if settled:
                 known[p] = (classes, sizes, capped)
                 stale[p] = False
@@ -841,19 +844,16 @@ class _Classes:
         rounds = self._history()[c, :known].nonzero()[0].tolist()
         return self.start - sum((self.payments[r] for r in rounds), Fraction(0))
 
-    def payment_slope(
-        self, classes: np.ndarray, sizes: np.ndarray, capped: np.ndarray, votes: int
-    ) -> tuple[float, float]:
+    def payment_slope(self, capped: np.ndarray, sizes: np.ndarray, votes: int) -> tuple[float, float]:
         """How the water-filling payment moves with the voter budget, and the rounding error of that.
 
-        With the capped classes fixed, π = (cost − Σ capped size·money) / (votes − Σ capped size),
-        so dπ/db = −Σ capped size·(d money/db) / (votes − Σ capped size).
+        ``capped``: the classes that pay all they have, ``sizes`` their supporters. With them fixed,
+        π = (cost − Σ capped size·money) / (votes − Σ capped size), so
+        dπ/db = −Σ capped size·(d money/db) / (votes − Σ capped size).
         """
-        capped_sizes = sizes[capped]
-        left = votes - float(capped_sizes.sum())
-        slopes = self.slope_f[classes[capped]]
-        live = float(capped_sizes[classes[capped] != self.ZERO].sum())
-        return -float(capped_sizes @ slopes) / left, self.slope_error * live / left
+        left = votes - float(sizes.sum())
+        live = float(sizes[capped != self.ZERO].sum())
+        return -float(sizes @ self.slope_f[capped]) / left, self.slope_error * live / left
 
     def robust_from_lines(self) -> None:
         """Robust slopes from the exact (linear) ones, where those hold; no broke voter gains money."""
