@@ -6,6 +6,7 @@ import math
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -428,6 +429,7 @@ def _work(
 ) -> None:
     """A worker process: walk the next chunk no one has taken, and tell, until stopped."""
     assert _worker is not None
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C stops the process that started it, which stops this)
     while True:
         k = _take(following)
         try:

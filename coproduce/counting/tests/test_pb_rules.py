@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import random
+import subprocess
 import sys
 import threading
 from fractions import Fraction
@@ -526,40 +527,64 @@ def walks_in_parallel(patch: pytest.MonkeyPatch, chunk: int, told: Path) -> None
     patch.setattr(sys.modules[__name__], "_told", [told])
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
-@given(
-    costly_instances(),
-    st.sampled_from(["cost", "approval"]),
-    st.sampled_from(["add1", "add1-exhaustive"]),
-    st.integers(1, 5),
-)
-def test_completion_walked_in_parallel_stops_where_unit_steps_stop(
-    tmp_path: Path, instance: Instance, utility: str, completion: str, chunk: int
-) -> None:
-    """Chunks of one to five steps, so that stops fall at every place in a chunk and on its edges."""
-    told = tmp_path / f"told-{random.random()}"
-    with pytest.MonkeyPatch.context() as patch:
-        walks_in_parallel(patch, chunk, told)
-        result = count(instance, rule="mes", utility=utility, completion=completion, tie_break="project-id", jobs=3)
-    assert (list(result.selected), result.completion_steps) == unit_steps(instance, utility, completion, "project-id")
+def in_a_fresh_process(call: str) -> list[str]:
+    """Run ``call`` (on this module, as ``tests``) in a new interpreter and return the lines it
+    printed. Completion walks in one process where other threads run (see ``parallel_jobs``), as
+    they do in this one once the browser tests have started theirs."""
+    code = f"import coproduce.counting.tests.test_pb_rules as tests\n{call}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
 
 
-def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Path) -> None:
-    """Toulouse 2019 (636 steps) in chunks of 32: a worker walks chunks too, and the count is the same."""
-    instance = read_pb(shared_data("pabulib", "France_Toulouse_2019.pb"))
+def parallel_equals_unit_steps(told: str) -> None:
+    """Random instances walked in chunks of one to five steps (so that stops fall at every place in
+    a chunk and on its edges) stop where exact MES one step at a time stops. Prints how many chunks
+    worker processes walked."""
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        costly_instances(),
+        st.sampled_from(["cost", "approval"]),
+        st.sampled_from(["add1", "add1-exhaustive"]),
+        st.integers(1, 5),
+    )
+    def check(instance: Instance, utility: str, completion: str, chunk: int) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            walks_in_parallel(patch, chunk, Path(told))
+            result = count(instance, rule="mes", utility=utility, completion=completion, tie_break="project-id", jobs=3)
+        expected = unit_steps(instance, utility, completion, "project-id")
+        assert (list(result.selected), result.completion_steps) == expected
+
+    check()
+    print(sum(pid != str(os.getpid()) for pid in Path(told).read_text().split()))
+
+
+def test_completion_walked_in_parallel_stops_where_unit_steps_stop(tmp_path: Path) -> None:
+    [workers] = in_a_fresh_process(f"tests.parallel_equals_unit_steps({str(tmp_path / 'told')!r})")
+    assert int(workers) > 20
+
+
+def parallel_equals_one_walk(path: str, told: str) -> None:
+    """A real vote in chunks of 32 steps counts as one walk does; prints each chunk's walker."""
+    instance = read_pb(path)
     options = {"rule": "mes", "utility": "cost", "ballots": "approval", "tie_break": "project-id"}
     for completion in ("add1", "add1-exhaustive"):
         alone = count(instance, completion=completion, jobs=1, **options)
-        told = tmp_path / completion
         with pytest.MonkeyPatch.context() as patch:
-            walks_in_parallel(patch, 32, told)
+            walks_in_parallel(patch, 32, Path(told))
             shared = count(instance, completion=completion, jobs=2, **options)
         assert (shared.selected, shared.completion_steps) == (alone.selected, alone.completion_steps)
         assert alone.completion_steps > 3 * 32
-        walkers = told.read_text().split()
-        assert str(os.getpid()) in walkers and len(set(walkers)) == 2  # (this process and a worker)
+    print(os.getpid(), *sorted(set(Path(told).read_text().split())))
+
+
+def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Path) -> None:
+    """Toulouse 2019 (636 steps): this process and a worker both walk chunks, and the count is the same."""
+    path = str(shared_data("pabulib", "France_Toulouse_2019.pb"))
+    [line] = in_a_fresh_process(f"tests.parallel_equals_one_walk({path!r}, {str(tmp_path / 'told')!r})")
+    process, *walkers = line.split()
+    assert process in walkers and len(walkers) == 3  # (and a worker for each of the two counts)
 
 
 def test_completion_walks_in_one_process_where_other_threads_run() -> None:
