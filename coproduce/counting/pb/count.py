@@ -345,10 +345,6 @@ class _Completion:
         return step if stopped else None
 
 
-# The walk that worker processes inherit (see _walk_in_parallel).
-_worker: _Completion | None = None
-
-
 def parallel_jobs(jobs: int) -> int:
     """How many processes a completion may really use: forking a process that runs other threads
     (a web server's) could deadlock the copy, so there it walks in one."""
@@ -374,7 +370,6 @@ def _walk_in_parallel(
     stop: the same step as one walk would find, since each chunk's answer depends only on its
     steps. The copies are stopped as soon as that is known.
     """
-    global _worker
 
     def bounds(k: int) -> tuple[int, int]:
         return step + k * size, step + (k + 1) * size
@@ -382,13 +377,11 @@ def _walk_in_parallel(
     context = multiprocessing.get_context("fork")
     following = context.Value("q", 1)  # the next chunk no one has taken (the first is this process's)
     answers = context.Queue()
-    _worker = walk
-    workers = [context.Process(target=_work, args=(following, answers, bounds), daemon=True) for _ in range(jobs - 1)]
-    try:
-        for worker in workers:
-            worker.start()
-    finally:
-        _worker = None
+    # (Forked: each copy inherits the walk as it is, nothing pickled.)
+    args = (walk, following, answers, bounds)
+    workers = [context.Process(target=_work, args=args, daemon=True) for _ in range(jobs - 1)]
+    for worker in workers:
+        worker.start()
     try:
         stopped, at, _, _ = walk.walk(step, funded, headroom, end=bounds(1)[0])
         found: dict[int, int | None] = {0: at if stopped else None}
@@ -404,13 +397,11 @@ def _walk_in_parallel(
                 found[k] = walk.chunk(*bounds(k))
                 continue
             # Only chunks before the first stop still matter, and others walk them: wait.
-            while True:
-                try:
-                    _receive(answers.get(timeout=1), found, bounds, progress)
-                    break
-                except queue.Empty:
-                    if not all(worker.is_alive() for worker in workers):
-                        raise RuntimeError("a process walking add-one completion stopped") from None
+            try:
+                _receive(answers.get(timeout=1), found, bounds, progress)
+            except queue.Empty:
+                if not all(worker.is_alive() for worker in workers):
+                    raise RuntimeError("a process walking add-one completion stopped") from None
     finally:
         for worker in workers:
             worker.terminate()
@@ -425,15 +416,17 @@ def _take(following: Synchronized[int]) -> int:
 
 
 def _work(
-    following: Synchronized[int], answers: multiprocessing.Queue, bounds: Callable[[int], tuple[int, int]]
+    walk: _Completion,
+    following: Synchronized[int],
+    answers: multiprocessing.Queue,
+    bounds: Callable[[int], tuple[int, int]],
 ) -> None:
     """A worker process: walk the next chunk no one has taken, and tell, until stopped."""
-    assert _worker is not None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C stops the process that started it, which stops this)
     while True:
         k = _take(following)
         try:
-            answers.put((k, _worker.chunk(*bounds(k)), None))
+            answers.put((k, walk.chunk(*bounds(k)), None))
         except Exception as error:  # (shown by the process that waits for it)
             answers.put((k, None, repr(error)))
             return
