@@ -6,6 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
 
+# Letters and notices are rendered to PDF by WeasyPrint, which needs Pango (a Debian package).
+if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> Installing Pango for PDF letters (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+  else
+    echo "Note: install Pango (e.g. sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0) to print letters as PDF." >&2
+  fi
+fi
+
 find_python() {
   for candidate in "${PYTHON:-}" python3.13 "$(command -v pyenv >/dev/null && pyenv root 2>/dev/null)/versions/3.13"*/bin/python3 python3; do
     [ -n "$candidate" ] || continue
