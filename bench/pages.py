@@ -40,6 +40,7 @@ def _configure(database_url: str | None) -> str:
     os.environ["COPRODUCE_DEBUG"] = "0"
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    os.environ.setdefault("COPRODUCE_ENV", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.config.settings")
     return os.environ["DATABASE_URL"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 
@@ -17,6 +18,8 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
     args = parser.parse_args(argv)
     if args.data_dir:
         os.environ["COPRODUCE_DATA_DIR"] = str(args.data_dir.resolve())
+    # The demo is a local copy: development settings (SQLite, emails to files), still without DEBUG.
+    os.environ.setdefault("COPRODUCE_ENV", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coproduce.config.settings")
 
     import django
@@ -25,12 +28,21 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from coproduce.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
-    from coproduce.core.models import Organisation
+    from coproduce.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo, holds_only_the_demo
+    from coproduce.core.models import Organisation, User
 
+    database = settings.DATABASES["default"]["NAME"]
     call_command("migrate", interactive=False, verbosity=0)
-    if Organisation.objects.exists():
-        print(f"Using the existing database ({settings.DATABASES['default']['NAME']}).")
+    if not holds_only_the_demo():
+        # The demo creates log-ins with a published password and TOTP secret: never in real data.
+        print(
+            f"coproduce demo: {database} holds data that is not the demo borough; refusing to add demo log-ins "
+            "with a published password to it. Point --data-dir (or DATABASE_URL) at an empty database.",
+            file=sys.stderr,
+        )
+        return 2
+    if Organisation.objects.exists() or User.objects.exists():
+        print(f"Using the existing demo database ({database}).")
     else:
         print("Building the demo borough of Kingsmere…")
         build_demo()

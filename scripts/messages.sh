@@ -21,7 +21,7 @@ trap 'rm -f "$POT"' EXIT
 # allauth ships no Welsh: add the strings of the allauth pages we use (log in, sign up, email
 # verification, password reset, MFA) to our catalogue, which Django reads first (LOCALE_PATHS).
 # Django templates are turned into gettext calls with Django's own templatize, as makemessages does.
-DJANGO_SETTINGS_MODULE=coproduce.config.settings .venv/bin/python - "$POT" <<'PY'
+COPRODUCE_ENV=development DJANGO_SETTINGS_MODULE=coproduce.config.settings .venv/bin/python - "$POT" <<'PY'
 import ast
 import re
 import sys

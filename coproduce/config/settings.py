@@ -1,9 +1,14 @@
 """Settings, read from the environment.
 
-Zero-setup default: SQLite in a data directory (``COPRODUCE_DATA_DIR``, default
-``.coproduce-data`` in the working directory) with DEBUG on. Production sets
-``COPRODUCE_ENV=production``, ``DATABASE_URL`` (PostgreSQL), ``SECRET_KEY`` and
-``ALLOWED_HOSTS``; ``manage check --deploy`` passes with those.
+Fail closed: production is the default, so a forgotten variable never leaves a live site
+in debug mode or with a guessable key. Production needs ``DATABASE_URL`` (PostgreSQL),
+``SECRET_KEY`` and ``ALLOWED_HOSTS``; ``manage check --deploy`` passes with those.
+
+Development is the explicit choice, ``COPRODUCE_ENV=development`` (the demo and the tests
+choose it): SQLite in a data directory (``COPRODUCE_DATA_DIR``, default ``.coproduce-data``
+in the working directory), a key generated there, email written to files, tasks run at once.
+DEBUG stays off even then unless ``COPRODUCE_DEBUG=1``: the demo shows the styled error pages
+a resident would see, not Django's debug pages listing every route.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-ENV = os.environ.get("COPRODUCE_ENV", "development")
+ENV = os.environ.get("COPRODUCE_ENV", "production")
+if ENV not in {"production", "development"}:
+    raise ImproperlyConfigured(f"COPRODUCE_ENV must be 'production' or 'development', not {ENV!r}.")
 PRODUCTION = ENV == "production"
 DATA_DIR = Path(os.environ.get("COPRODUCE_DATA_DIR", Path.cwd() / ".coproduce-data")).resolve()
 
@@ -31,7 +38,9 @@ def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
     if PRODUCTION:
-        raise ImproperlyConfigured("Set SECRET_KEY in the environment for production.")
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY in the environment for production (or COPRODUCE_ENV=development for a local copy)."
+        )
     # Development: one random key per data directory, so sessions survive restarts.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     key_file = DATA_DIR / "secret_key"
@@ -42,7 +51,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("COPRODUCE_DEBUG", "0" if PRODUCTION else "1") == "1"
+DEBUG = not PRODUCTION and os.environ.get("COPRODUCE_DEBUG", "0") == "1"
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 

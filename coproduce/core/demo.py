@@ -178,6 +178,18 @@ def _officers_group() -> Group:
     return group
 
 
+def holds_only_the_demo() -> bool:
+    """True for an empty database or one that ``build_demo`` filled (its audit event says so).
+
+    Anything else may be real data, which must never get the demo's published log-ins.
+    """
+    from .models import AuditEvent
+
+    if not (User.objects.exists() or Organisation.objects.exists()):
+        return True
+    return AuditEvent.objects.filter(action="demo.build").exists()
+
+
 @transaction.atomic
 def build_demo() -> dict[str, Any]:
     """Create the whole demo borough; call only on an empty database."""
@@ -185,7 +197,7 @@ def build_demo() -> dict[str, Any]:
     context["organisations"] = _organisations(context)
     context["users"] = _logins(context)
     for feature in registry.features():
-        if feature.demo_data is not None:
-            feature.demo_data(context)
+        if (builder := registry.demo_builder(feature)) is not None:
+            builder(context)
     audit_record(actor=None, action="demo.build", summary="Demo borough created")
     return context

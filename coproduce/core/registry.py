@@ -4,7 +4,7 @@ A feature app declares itself once, in its ``AppConfig.ready()``::
 
     registry.register(FeatureApp(label="members", name=_("Membership"),
                                  navigation=(NavItem(_("My memberships"), "members:mine", login_required=True),),
-                                 demo_data=build_demo, demo_order=10))
+                                 demo_data="coproduce.members.demo:build_demo_members", demo_order=10))
 
 ``core`` reads the registry for the service navigation and the demo borough (each app adds
 its own demo data on top of the core's places and people). Permissions need no registry:
@@ -13,6 +13,7 @@ each app's ``rules.py`` is found by django-rules' autodiscovery.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,8 +38,9 @@ class FeatureApp:
     label: str
     name: str | Promise
     navigation: tuple[NavItem, ...] = ()
-    # Called with the demo context (a dict of what the core and earlier apps created).
-    demo_data: Callable[[dict[str, Any]], None] | None = None
+    # "module:function", called with the demo context (a dict of what the core and earlier apps
+    # created). A dotted path, imported only when the demo is built, not at every start.
+    demo_data: str | None = None
     demo_order: int = 100
 
 
@@ -48,6 +50,14 @@ _features: dict[str, FeatureApp] = {}
 def register(feature: FeatureApp) -> None:
     """Register a feature app (idempotent: re-registering a label replaces it)."""
     _features[feature.label] = feature
+
+
+def demo_builder(feature: FeatureApp) -> Callable[[dict[str, Any]], None] | None:
+    """Import a feature's demo builder (only ``coproduce demo`` and tests need it)."""
+    if feature.demo_data is None:
+        return None
+    module, _, function = feature.demo_data.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def features() -> list[FeatureApp]:

@@ -10,8 +10,6 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import registry
 
-        from .demo import build_demo_members
-
         registry.register(
             registry.FeatureApp(
                 label="members",
@@ -20,7 +18,7 @@ class MembersConfig(AppConfig):
                     registry.NavItem(_("Organisations"), "core:directory", order=10),
                     registry.NavItem(_("My memberships"), "members:mine", login_required=True, order=20),
                 ),
-                demo_data=build_demo_members,
+                demo_data="coproduce.members.demo:build_demo_members",
                 demo_order=10,
             )
         )
