@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "coproduce.core.middleware.RequireMFAForOfficersMiddleware",
+    "coproduce.core.middleware.RequireMFAMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.config.urls"
@@ -234,6 +234,20 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
+}
+
+# The JSON API: at most 100 rows a page; throttled per address and per signed-in person.
+NINJA_PAGINATION_PER_PAGE = 25
+NINJA_PAGINATION_MAX_LIMIT = 100
+API_THROTTLE_PER_ADDRESS = os.environ.get("API_THROTTLE_PER_ADDRESS", "300/m")
+API_THROTTLE_PER_USER = os.environ.get("API_THROTTLE_PER_USER", "600/m")
+
+# Rate limits (sign-in, the API) are counted in the cache: in the database in production, so every
+# app process behind the load balancer shares the same count (run ``manage createcachetable``).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coproduce_cache"}
+    if PRODUCTION
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,11 +1,15 @@
 """URLs. Pages live under a language prefix: English has none, Welsh is under /cy/."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from coproduce.config.api import api
+
+# Every sign-in goes through allauth (rate limits, then the second factor); the admin has no log-in form of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     # Switching language by POST (the pages themselves link to /cy/… and back, needing no JavaScript).

@@ -1,14 +1,47 @@
-"""The back office: officers use Django's admin for what has no page of its own yet."""
+"""The back office for superusers, and a read-mostly view of the core for council officers.
+
+Nothing here writes around the services: organisations and places are saved through them (and
+audited), roles are granted through ``role_grant``, and everything else is read-only. Accounts,
+groups and permissions are for superusers alone, so no officer can make themselves one.
+"""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import AuditEvent, Organisation, Place, Postcode, Role, User
 
 
+class SuperuserOnlyMixin:
+    """Only a superuser sees, adds, changes or deletes these (accounts, groups, permissions)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+class ReadOnlyMixin:
+    """Visible to those with view permission; written only by the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SuperuserOnlyMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "ward", "preferred_language", "is_staff"]
     search_fields = ["email", "full_name", "postcode"]
@@ -29,6 +62,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyMixin, BaseGroupAdmin):
+    pass
+
+
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "code", "parent"]
@@ -36,19 +77,34 @@ class PlaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
 
+    def save_model(self, request, obj, form, change):
+        services.place_save(place=obj, actor=request.user, changed=list(form.changed_data))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Postcode)
-class PostcodeAdmin(admin.ModelAdmin):
+class PostcodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Postcodes come from the ONS directory (``import_postcodes``), audited there."""
+
     list_display = ["postcode", "ward"]
     search_fields = ["postcode"]
     list_select_related = ["ward"]
-    autocomplete_fields = ["ward"]
 
 
 class RoleInline(admin.TabularInline):
+    """Roles are granted here through ``role_grant``; a granted role is never edited, only ended."""
+
     model = Role
     extra = 0
     autocomplete_fields = ["person"]
+    fields = ["person", "kind", "started_at", "ended_at"]
+    readonly_fields = ["started_at", "ended_at"]
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)
@@ -60,21 +116,27 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_select_related = ["area"]
     inlines = [RoleInline]
 
+    def save_model(self, request, obj, form, change):
+        services.organisation_save(organisation=obj, actor=request.user, changed=list(form.changed_data))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Role:  # pragma: no cover - the only inline
+            raise ValueError("Unexpected inline")
+        for role in formset.save(commit=False):
+            if role.pk is None:
+                services.role_grant(
+                    organisation=form.instance, person=role.person, kind=role.kind, actor=request.user
+                )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: the trail is immutable."""
 
     list_display = ["created_at", "action", "organisation", "actor", "summary"]
     list_filter = ["action"]
     list_select_related = ["organisation", "actor"]
     search_fields = ["summary", "action"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,0 +1,48 @@
+"""Schemathesis over the whole OpenAPI description: no server error, and every answer in the description.
+
+Anonymous, and as a signed-in secretary who passed two-factor authentication, so that the
+operations behind a log-in are fuzzed past their 401 too.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from coproduce.core.models import RoleKind
+from coproduce.core.tests.factories import OrganisationFactory, RoleFactory
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+
+pytestmark = [pytest.mark.django_db]
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def borough(settings):
+    settings.API_THROTTLE_PER_ADDRESS = settings.API_THROTTLE_PER_USER = "100000/m"
+    OrganisationFactory(slug="visible")
+    OrganisationFactory(slug="hidden", is_public=False)
+
+
+@schema.parametrize()
+@FUZZ
+def test_api_answers_anonymous_requests_as_described(case, borough):
+    case.call_and_validate()
+
+
+@schema.parametrize()
+@FUZZ
+def test_api_answers_a_signed_in_secretary_as_described(case, borough, client):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from coproduce.core.tests.test_authorisation import sign_in_with_mfa
+
+    role = RoleFactory(kind=RoleKind.SECRETARY)
+    TOTP.activate(role.person, "JBSWY3DPEHPK3PXP")
+    sign_in_with_mfa(client, role.person)
+    cookies = {"sessionid": client.cookies["sessionid"].value}
+    case.call_and_validate(cookies=cookies)
