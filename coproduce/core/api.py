@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import translation
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors
 from .models import Place
 
 router = Router(tags=["core"])
+
+# A page of at most 100 rows, starting anywhere a database can count to.
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**31 - 1
+
+
+class ErrorOut(Schema):
+    """Why a request was refused, in words fit to show a person."""
+
+    detail: str
+
+
+class SchemaErrorOut(Schema):
+    """A request that breaks the OpenAPI description: where and why, field by field."""
+
+    detail: list[dict[str, Any]]
+
+
+def responses(ok: Any, *refusals: int) -> dict[int, Any]:
+    """An operation's responses: ``ok`` for 200, and every refusal it can answer, described.
+
+    422 (schema) and 429 (throttled) can answer any operation, so every operation lists them.
+    """
+    described: dict[int, Any] = {200: ok, 422: SchemaErrorOut, 429: ErrorOut}
+    described.update({status: ErrorOut for status in refusals})
+    return described
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit and offset, both bounded, so no request can ask for everything or overflow the database."""
+
+    class Input(Schema):
+        limit: int = Field(25, ge=1, le=MAX_PAGE_SIZE, description="rows in the page (at most 100)")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="rows to skip")
 
 
 class PlaceOut(Schema):
@@ -47,23 +83,27 @@ class OrganisationOut(Schema):
         return organisation.localised_summary(translation.get_language())
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Public directory of organisations")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/organisations", response=responses(list[OrganisationOut], 404), summary="Public directory of organisations"
+)
+@paginate(Pagination)
 def list_organisations(request, kind: str | None = None, ward: str | None = None):
     ward_place = selectors.ward_by_code(code=ward) if ward else None
     return selectors.organisation_directory(kind=kind, ward=ward_place)
 
 
-@router.get("/organisations/{slug}", response=OrganisationOut, summary="One organisation")
+@router.get("/organisations/{slug}", response=responses(OrganisationOut, 404), summary="One organisation")
 def get_organisation(request, slug: str):
     return selectors.organisation_get(slug=slug)
 
 
-@router.get("/wards", response=list[PlaceOut], summary="Every ward")
+@router.get("/wards", response=responses(list[PlaceOut]), summary="Every ward")
 def list_wards(request):
     return selectors.wards()
 
 
-@router.get("/postcodes/{postcode}", response=PlaceOut, summary="The ward a postcode lies in")
+@router.get(
+    "/postcodes/{postcode}", response=responses(PlaceOut, 400, 404), summary="The ward a postcode lies in"
+)
 def ward_for_postcode(request, postcode: str):
     return selectors.ward_for_postcode(postcode)

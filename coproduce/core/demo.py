@@ -168,12 +168,16 @@ def _logins(context: dict[str, Any]) -> dict[str, User]:
 
 
 def _officers_group() -> Group:
-    """Council officers use the admin as the back office: they may view and change the registers."""
+    """Council officers may look through the core's records in the admin and keep places up to date.
+
+    View permissions only, for the core's own models: accounts, groups and permissions are for
+    superusers alone, and other apps' data is theirs to expose on their own pages.
+    """
     group, _created = Group.objects.get_or_create(name="Council officers")
+    core_models = Permission.objects.filter(content_type__app_label="core")
     group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["core", "members"]).exclude(
-            codename__in=["delete_auditevent", "change_auditevent", "add_auditevent"]
-        )
+        core_models.filter(codename__startswith="view_").exclude(codename="view_user")
+        | core_models.filter(codename__in=["add_place", "change_place"])
     )
     return group
 

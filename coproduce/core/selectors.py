@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -49,9 +50,15 @@ def organisation_get(*, slug: str) -> Organisation:
 
 
 def organisation_get_for(*, user: User, slug: str, permission: str) -> Organisation:
-    """Fetch an organisation and check ``permission`` on it in one call (404 if hidden, 403 if not allowed)."""
+    """Fetch an organisation and check ``permission`` on it in one call.
+
+    Someone without the permission gets 404 for a hidden organisation, exactly as for an
+    unknown slug (a 403 would confirm that it exists), and 403 for a public one.
+    """
     organisation = get_object_or_404(Organisation, slug=slug)
     if not user.has_perm(permission, organisation):
+        if not organisation.is_public:
+            raise Http404
         raise PermissionDenied
     return organisation
 

@@ -67,6 +67,38 @@ def person_update_details(
 
 
 @transaction.atomic
+def organisation_save(*, organisation: Organisation, actor: User | None, changed: list[str]) -> Organisation:
+    """Create or change an organisation (from the back office), audited with the fields changed."""
+    created = organisation.pk is None
+    organisation.full_clean()
+    organisation.save()
+    audit_record(
+        actor=actor,
+        action="organisation.create" if created else "organisation.change",
+        organisation=organisation,
+        target=organisation,
+        summary=organisation.name,
+        data={"fields": sorted(changed)},
+    )
+    return organisation
+
+
+@transaction.atomic
+def place_save(*, place: Place, actor: User | None, changed: list[str]) -> Place:
+    """Create or change a place (council area, district, ward), audited with the fields changed."""
+    created = place.pk is None
+    place.save()
+    audit_record(
+        actor=actor,
+        action="place.create" if created else "place.change",
+        target=place,
+        summary=f"{place.name} ({place.code})",
+        data={"fields": sorted(changed)},
+    )
+    return place
+
+
+@transaction.atomic
 def role_grant(*, organisation: Organisation, person: User, kind: str, actor: User | None) -> Role:
     role, _created = Role.objects.get_or_create(organisation=organisation, person=person, kind=kind, ended_at=None)
     audit_record(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from coproduce.core.api import Pagination, responses
 from coproduce.core.selectors import organisation_get_for
 
 from . import selectors, services
@@ -62,12 +63,16 @@ class WithdrawOut(Schema):
     status: str
 
 
-@router.get("/me/memberships", response=list[MembershipOut], summary="My memberships and shares")
+@router.get("/me/memberships", response=responses(list[MembershipOut], 401, 403), summary="My memberships and shares")
 def my_memberships(request):
     return selectors.memberships_for_person(user=request.user)
 
 
-@router.post("/me/memberships/{membership_id}/withdraw", response=WithdrawOut, summary="Withdraw shares")
+@router.post(
+    "/me/memberships/{membership_id}/withdraw",
+    response=responses(WithdrawOut, 400, 401, 403, 404),
+    summary="Withdraw shares",
+)
 def withdraw(request, membership_id: int, payload: WithdrawIn):
     membership = selectors.membership_for_member(user=request.user, membership_id=membership_id)
     services.share_withdraw(membership=membership, actor=request.user, shares=payload.shares)
@@ -75,8 +80,12 @@ def withdraw(request, membership_id: int, payload: WithdrawIn):
     return {"withdrawn": payload.shares, "shares_held": membership.shares_held, "status": membership.status}
 
 
-@router.get("/organisations/{slug}/register", response=list[RegisterEntryOut], summary="Register of members")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/organisations/{slug}/register",
+    response=responses(list[RegisterEntryOut], 401, 403, 404),
+    summary="Register of members",
+)
+@paginate(Pagination)
 def register(request, slug: str, status: str | None = None, stakeholder_class: str | None = None):
     organisation = organisation_get_for(user=request.user, slug=slug, permission="members.view_register")
     return selectors.register(
