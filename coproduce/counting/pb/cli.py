@@ -128,6 +128,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--then-greedy", action="store_true", help="after MES, spend what is left greedily")
     parser.add_argument(
+        "--comparison",
+        action="store_true",
+        help="after MES, Pabulib's comparison step: the greedy outcome instead if more voters prefer it",
+    )
+    parser.add_argument(
         "--ballots", choices=BALLOT_MODES, default="native", help="approval: every listed project counts as approved"
     )
     parser.add_argument(
@@ -176,6 +181,7 @@ def main(argv: list[str], prog: str = "coproduce count pb") -> int:
                 utility=args.utility,
                 completion=args.completion,
                 then_greedy=args.then_greedy,
+                comparison=args.comparison,
                 ballots=args.ballots,
                 tie_break=args.tie_break,
                 seed=args.seed,

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from multiprocessing.sharedctypes import Synchronized
 
+import numpy as np
+
 from coproduce.counting.errors import InputError
 from coproduce.counting.pb.batch import BatchMes
 from coproduce.counting.pb.greedy import GREEDY_VARIANTS, GreedyRun, run_greedy
@@ -23,6 +25,13 @@ from coproduce.counting.pb.ties import TieOrder, tie_order
 
 RULES = (*GREEDY_VARIANTS, "mes", "as-declared")
 COMPLETIONS = ("none", "add1", "add1-exhaustive")
+# Pabulib's names for the Method of Equal Shares: (completion, comparison step).
+EQUAL_SHARES_VARIANTS = {
+    "equalshares": ("none", False),
+    "equalshares-comparison": ("none", True),
+    "equalshares/add1": ("add1", False),
+    "equalshares/add1-comparison": ("add1", True),
+}
 
 
 def _money(value: Fraction) -> str:
@@ -32,10 +41,14 @@ def _money(value: Fraction) -> str:
 def declared(instance: Instance) -> dict[str, object]:
     """The count settings that reproduce the rule the file's META declares.
 
-    ``equalshares/add1`` (Assen 2024, Świecie 2023) stops add-one completion as soon as the outcome
-    is exhaustive; ``equalshares/add1-comparison`` (Wieliczka 2023 Green Budget) continues until the
-    next step would overspend, as the equalshares.net tool's ``add1``. Rules we cannot reproduce
-    (``greedy-custom``, ``unknown``) raise :class:`InputError`.
+    Pabulib names four variants of the Method of Equal Shares (its checker, ``pabulib/checker``,
+    verifies each file's winners with them), all with cost utilities on approval ballots:
+    ``equalshares`` (MES alone), ``equalshares/add1`` (MES with add-one completion, raising every
+    voter's money by 1 until the next step would overspend — Assen 2024, Świecie 2023; it does not
+    stop early at an exhaustive outcome), and each of those followed by the *comparison step*
+    (``equalshares-comparison``, ``equalshares/add1-comparison`` — Wieliczka 2023 Green Budget):
+    the greedy outcome replaces MES's where more voters prefer it (see :func:`_compare_with_greedy`).
+    Rules we cannot reproduce (``greedy-custom``, ``unknown``) raise :class:`InputError`.
     """
     rule = (instance.rule or "").strip()
     threshold_text = instance.meta_value("min_project_score_threshold")
@@ -44,10 +57,15 @@ def declared(instance: Instance) -> dict[str, object]:
         if rule == "greedy-threshold" and threshold is None:
             raise InputError("rule greedy-threshold but no min_project_score_threshold in META", file=instance.source)
         return {"rule": rule, "threshold": threshold, "ballots": "native"}
-    if rule == "equalshares/add1":
-        return {"rule": "mes", "utility": "cost", "completion": "add1", "ballots": "approval"}
-    if rule == "equalshares/add1-comparison":
-        return {"rule": "mes", "utility": "cost", "completion": "add1", "ballots": "approval"}
+    if rule in EQUAL_SHARES_VARIANTS:
+        completion, comparison = EQUAL_SHARES_VARIANTS[rule]
+        return {
+            "rule": "mes",
+            "utility": "cost",
+            "completion": completion,
+            "comparison": comparison,
+            "ballots": "approval",
+        }
     raise InputError(f"declared rule {rule or '(none)'!r} cannot be reproduced", file=instance.source)
 
 
@@ -58,6 +76,7 @@ def count(
     utility: str | None = None,
     completion: str = "none",
     then_greedy: bool = False,
+    comparison: bool = False,
     ballots: str = "native",
     tie_break: str = "default",
     seed: int | None = 0,
@@ -70,7 +89,9 @@ def count(
     ``rule``: a greedy variant, ``mes`` (Method of Equal Shares) or ``as-declared`` (the rule in the
     file's META). ``utility`` (MES): ``cost`` (default), ``approval`` or ``points``. ``completion``
     (MES): ``none``, ``add1`` or ``add1-exhaustive``; ``then_greedy`` spends what is left greedily.
-    ``ballots="approval"`` treats every listed project as approved. ``tie_break``: ``default``
+    ``comparison`` (MES): the comparison step of Pabulib's ``…-comparison`` rules and
+    equalshares.net (see :func:`_compare_with_greedy`). ``ballots="approval"`` treats every listed
+    project as approved. ``tie_break``: ``default``
     (lower cost, more votes, seeded lot) or ``project-id``. ``jobs``: processes a long add-one
     completion may use (default :func:`default_jobs`; the outcome does not depend on it).
     """
@@ -82,6 +103,7 @@ def count(
         threshold = settings.get("threshold", threshold)  # type: ignore[assignment]
         utility = settings.get("utility", utility)  # type: ignore[assignment]
         completion = str(settings.get("completion", completion))
+        comparison = bool(settings.get("comparison", comparison))
         ballots = str(settings["ballots"])
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, not {rule!r}")
@@ -129,6 +151,8 @@ def count(
                 for r, tied, c in top_up.ties
             ]
             funded += top_up.funded
+        if comparison:
+            funded, ties = _compare_with_greedy(compiled, order, funded, ties, outcomes, notes)
     else:
         greedy = run_greedy(compiled, order, variant=rule, utility=utility, threshold=threshold)
         _explain_greedy(compiled, greedy, outcomes, stage="greedy", budget=compiled.budget)
@@ -154,6 +178,42 @@ def count(
         seed=order.seed,
         notes=tuple(notes),
     )
+
+
+def _compare_with_greedy(
+    compiled: Compiled,
+    order: TieOrder,
+    funded: list[int],
+    ties: list[TieBreak],
+    outcomes: dict[int, ProjectOutcome],
+    notes: list[str],
+) -> tuple[list[int], list[TieBreak]]:
+    """The comparison step (Pabulib's ``…-comparison`` rules, equalshares.net's "comparison").
+
+    Greedy funds projects by most votes first, skipping any that no longer fit the budget. Each
+    voter prefers the outcome that funds more of the projects she voted for; if more voters prefer
+    greedy's outcome than prefer Equal Shares', greedy's is chosen, else Equal Shares' stands (a
+    draw keeps it). Returns the funded projects and the ties that decided them.
+    """
+    greedy = run_greedy(compiled, order)
+    satisfaction = np.zeros((2, len(compiled.weights)))
+    for row, projects in enumerate((funded, greedy.funded)):
+        for p in projects:
+            satisfaction[row, compiled.supporters[p]] += 1
+    mes_better = int(compiled.weights[satisfaction[0] > satisfaction[1]].sum())
+    greedy_better = int(compiled.weights[satisfaction[1] > satisfaction[0]].sum())
+    counted = f"voters preferring the greedy outcome: {greedy_better}; Equal Shares': {mes_better}"
+    if greedy_better <= mes_better:
+        notes.append(f"comparison step: {counted}, so Equal Shares' outcome stands")
+        return funded, ties
+    notes.append(f"comparison step: {counted}, so the greedy outcome is chosen")
+    outcomes.clear()
+    _explain_greedy(compiled, greedy, outcomes, stage="greedy", budget=compiled.budget)
+    ties = [
+        TieBreak(r, tuple(compiled.ids[p] for p in tied), compiled.ids[c], order.reason(tied, c))
+        for r, tied, c in greedy.ties
+    ]
+    return list(greedy.funded), ties
 
 
 # Add-one completion counts a batch of budgets at once (see BatchMes) while that is quicker per

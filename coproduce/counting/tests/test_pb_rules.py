@@ -81,6 +81,55 @@ def test_greedy_threshold_from_meta() -> None:
     assert "below the threshold" in result.outcome("C").reason
 
 
+def _declaring(rule: str, instance: Instance) -> Instance:
+    return Instance(
+        budget=instance.budget, vote_type=instance.vote_type, projects=instance.projects, ballots=instance.ballots,
+        meta=(("rule", rule),),
+    )  # fmt: skip
+
+
+# Budget 13 among 3 voters. MES funds C (all three pay 2) and A (voter 1): {C, A} costs 8 and
+# nothing else fits, so an exhaustive stop would end there; raising shares on reaches {C, D} (12).
+EXHAUSTIVE_TOO_SOON = make(13, {"A": 2, "B": 9, "C": 6, "D": 6}, [["C", "D"], ["A", "C", "D"], ["C"]])
+
+
+def test_declared_equal_shares_add1_runs_until_the_next_step_would_overspend() -> None:
+    """Pabulib's ``equalshares/add1`` (as its checker verifies files) raises every share by 1 while
+    the outcome still fits, even past an outcome to which nothing more fits."""
+    assert count(EXHAUSTIVE_TOO_SOON, rule="mes", completion="add1-exhaustive").selected == ("C", "A")
+    for rule in ("equalshares/add1", "equalshares/add1-comparison"):
+        result = count(_declaring(rule, EXHAUSTIVE_TOO_SOON), rule="as-declared")
+        assert (result.selected, result.completion) == (("C", "D"), "add1"), rule
+    assert count(_declaring("equalshares", EXHAUSTIVE_TOO_SOON), rule="as-declared").selected == ("C", "A")
+
+
+# Ten voters with 1 each. A (cost 9) has 7 supporters, who have too little until shares reach 2,
+# when A and B (cost 3, the other 3 voters) together overspend: Equal Shares funds B alone. Greedy
+# funds A (most votes), after which B does not fit; 7 voters prefer that, 3 prefer B.
+GREEDY_PREFERRED = make(10, {"A": 9, "B": 3}, [["A"]] * 7 + [["B"]] * 3)
+
+
+def test_declared_comparison_step_takes_greedy_where_more_voters_prefer_it() -> None:
+    plain = count(_declaring("equalshares/add1", GREEDY_PREFERRED), rule="as-declared")
+    assert plain.selected == ("B",)
+    compared = count(_declaring("equalshares/add1-comparison", GREEDY_PREFERRED), rule="as-declared")
+    assert compared.selected == ("A",)
+    assert compared.notes[-1] == (
+        "comparison step: voters preferring the greedy outcome: 7; Equal Shares': 3, so the greedy outcome is chosen"
+    )
+    assert compared.outcome("A").stage == "greedy" and compared.outcome("A").rank == 1
+    assert "over budget" in compared.outcome("B").reason
+    # A draw keeps Equal Shares' outcome: greedy funds B (4 votes), Equal Shares C and A; the voter
+    # for B alone prefers greedy's, the voter for A alone Equal Shares', the other three either.
+    level = make(9, {"A": 1, "B": 9, "C": 2}, [["B", "C"], ["A"], ["B", "C"], ["B", "C"], ["B"]])
+    assert count(level, rule="greedy").selected == ("B",)
+    kept = count(level, rule="mes", completion="add1", comparison=True)
+    assert kept.selected == ("C", "A")
+    assert kept.notes[-1] == (
+        "comparison step: voters preferring the greedy outcome: 1; Equal Shares': 1, so Equal Shares' outcome stands"
+    )
+
+
 def test_as_declared_refuses_custom_rules() -> None:
     from coproduce.counting.errors import InputError
 
