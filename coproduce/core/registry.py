@@ -7,7 +7,9 @@ A feature app declares itself once, in its ``AppConfig.ready()``::
                                  demo_data="coproduce.members.demo:build_demo_members", demo_order=10))
 
 ``core`` reads the registry for the service navigation and the demo borough (each app adds
-its own demo data on top of the core's places and people). Permissions need no registry:
+its own demo data on top of the core's places and people), for what an app holds about a
+person (their data download, closing their account), and for the ways a resident's address
+can be verified (``register_verification_method``). Permissions need no registry:
 each app's ``rules.py`` is found by django-rules' autodiscovery.
 """
 
@@ -42,6 +44,14 @@ class FeatureApp:
     # created). A dotted path, imported only when the demo is built, not at every start.
     demo_data: str | None = None
     demo_order: int = 100
+    # What the app holds about a person, as JSON-ready data for their download ("my data").
+    personal_data: Callable[[Any], dict[str, Any]] | None = None
+    # Called (inside the closing transaction) when a person closes their account: erase what
+    # the app need not keep.
+    on_account_close: Callable[[Any], None] | None = None
+    # Why the app must keep a closing person's name and postal address (e.g. a register of
+    # members kept by law), as sentences shown to the person; empty when it need not.
+    retention_reasons: Callable[[Any], list[str]] | None = None
 
 
 _features: dict[str, FeatureApp] = {}
@@ -67,3 +77,75 @@ def features() -> list[FeatureApp]:
 def navigation(*, authenticated: bool) -> list[NavItem]:
     items = [item for feature in features() for item in feature.navigation]
     return sorted((item for item in items if authenticated or not item.login_required), key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class VerificationMethod:
+    """A way to verify that a person lives where they say.
+
+    ``level`` is a ``VerificationLevel`` (higher is surer). ``start_url_name`` is where a
+    resident begins this method (linked from their account page); None when an officer or an
+    upload does it. An app plugs in a method by registering one and recording verifications
+    through ``core.services.person_verify(method=code, ...)``.
+    """
+
+    code: str
+    label: str | Promise
+    level: int
+    description: str | Promise = ""
+    start_url_name: str | None = None
+
+
+_verification_methods: dict[str, VerificationMethod] = {}
+
+
+def register_verification_method(method: VerificationMethod) -> None:
+    """Register a verification method (re-registering a code replaces it)."""
+    _verification_methods[method.code] = method
+
+
+def verification_methods() -> list[VerificationMethod]:
+    return sorted(_verification_methods.values(), key=lambda method: (method.level, method.code))
+
+
+def verification_method(code: str) -> VerificationMethod:
+    """The method registered under ``code``; KeyError for one nobody registered."""
+    return _verification_methods[code]
+
+
+def _register_builtin_methods() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from .verification import IN_PERSON, LETTER, RESIDENT_LIST, SELF_DECLARED, VerificationLevel
+
+    for method in (
+        VerificationMethod(
+            SELF_DECLARED,
+            _("Self-declared"),
+            VerificationLevel.DECLARED,
+            _("You told us you live at this address."),
+        ),
+        VerificationMethod(
+            LETTER,
+            _("Code posted to your address"),
+            VerificationLevel.CONFIRMED,
+            _("We post a letter with a code to your address and you enter the code here."),
+            start_url_name="core:verify_code",
+        ),
+        VerificationMethod(
+            RESIDENT_LIST,
+            _("Matched against a council list"),
+            VerificationLevel.CONFIRMED,
+            _("Your name and postcode matched a list the council holds, such as the electoral register."),
+        ),
+        VerificationMethod(
+            IN_PERSON,
+            _("Checked in person"),
+            VerificationLevel.CHECKED,
+            _("A council officer saw proof of your address, for example at a library or council office."),
+        ),
+    ):
+        register_verification_method(method)
+
+
+_register_builtin_methods()

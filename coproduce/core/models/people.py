@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..verification import VerificationLevel
+
 
 class AccessNeed(models.TextChoices):
     LARGE_PRINT = "large_print", _("Large print")
@@ -63,6 +65,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default="en",
     )
     access_needs = models.JSONField(_("access needs"), default=list, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # The highest level among the person's current verifications (kept by the services), so that
+    # eligibility over a whole electorate reads one column.
+    verification_level = models.PositiveSmallIntegerField(
+        _("verification level"), choices=VerificationLevel.choices, default=VerificationLevel.NONE
+    )
+    closed_at = models.DateTimeField(_("account closed"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
