@@ -4,6 +4,7 @@
     .venv/bin/python bench/pb.py --headline      # only MES + add-one completion on Warszawa 2026
     .venv/bin/python bench/pb.py FILE …          # chosen files
     .venv/bin/python bench/pb.py --repeat 3 …    # each count 3 times: the fastest, and the median CPU
+    .venv/bin/python bench/pb.py --jobs 1 …      # completion in this process only (as a library call)
 
 Our time is measured now (counting only; reading the file is printed separately). pabutools'
 time is NOT rerun here — it takes minutes to hours on the big files — but read from
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from coproduce.counting.pb import count, read_pb  # noqa: E402
+from coproduce.counting.pb.count import default_jobs  # noqa: E402
 
 DATA = Path(os.environ.get("COPRODUCE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "pabulib"
 TIMINGS = ROOT / "bench" / "pabutools_timings.json"
@@ -66,6 +68,9 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--headline", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="count each file this many times (default 1)")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help=f"processes a completion may use (default {default_jobs()})"
+    )
     args = parser.parse_args()
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     expected = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
@@ -93,7 +98,7 @@ def main() -> int:
             walls, cpus = [], []
             for _ in range(max(args.repeat, 1)):
                 started, cpu_started = time.perf_counter(), _cpu()
-                result = count(instance, ballots="approval", tie_break="project-id", **options)
+                result = count(instance, ballots="approval", tie_break="project-id", jobs=args.jobs, **options)
                 walls.append(time.perf_counter() - started)
                 cpus.append(_cpu() - cpu_started)
             ours, ours_cpu = min(walls), min(cpus)

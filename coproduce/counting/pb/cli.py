@@ -186,7 +186,7 @@ def main(argv: list[str], prog: str = "coproduce count pb") -> int:
                 tie_break=args.tie_break,
                 seed=args.seed,
                 progress=progress,
-                jobs=args.jobs,
+                jobs=default_jobs() if args.jobs is None else args.jobs,
             )
         except CountingError as error:
             print(f"{prog}: {error}", file=sys.stderr, flush=True)

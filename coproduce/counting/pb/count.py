@@ -82,7 +82,7 @@ def count(
     seed: int | None = 0,
     threshold: Fraction | None = None,
     progress: Callable[[str], None] | None = None,
-    jobs: int | None = None,
+    jobs: int = 1,
 ) -> Result:
     """Decide which projects are funded, and why.
 
@@ -93,7 +93,9 @@ def count(
     equalshares.net (see :func:`_compare_with_greedy`). ``ballots="approval"`` treats every listed
     project as approved. ``tie_break``: ``default``
     (lower cost, more votes, seeded lot) or ``project-id``. ``jobs``: processes a long add-one
-    completion may use (default :func:`default_jobs`; the outcome does not depend on it).
+    completion may use; the outcome does not depend on it. By default a count runs in the calling
+    process (a web process must not be forked behind its back); callers that own their process
+    ask for more — the CLI's ``--jobs`` (default :func:`default_jobs`), a task that opts in.
     """
     notes: list[str] = []
     if rule == "as-declared":
@@ -132,9 +134,7 @@ def count(
     steps: int | None = None
     if rule == "mes":
         utility = utility or "cost"
-        run, steps = _mes_with_completion(
-            compiled, utility, completion, order, progress, default_jobs() if jobs is None else jobs
-        )
+        run, steps = _mes_with_completion(compiled, utility, completion, order, progress, jobs)
         voter_budget = run.voter_budget
         _explain_mes(compiled, run, utility, outcomes)
         ties += [
@@ -233,7 +233,8 @@ CHUNK_LEAST = 64
 
 
 def default_jobs() -> int:
-    """Processes a long add-one completion uses by default: the CPUs this process may use, up to 4."""
+    """Processes the CLI lets a long add-one completion use by default: the CPUs this process may
+    use, up to 4."""
     return max(1, min(4, os.process_cpu_count() or 1))
 
 

@@ -636,9 +636,37 @@ def test_completion_walked_in_parallel_on_a_real_vote(shared_data, tmp_path: Pat
     assert process in walkers and len(walkers) == 3  # (and a worker for each of the two counts)
 
 
+# One voter's project needs shares of 9 before she can pay for it: eight steps of completion.
+LONG_WALK = make(10, {"A": 9, "B": 1}, [["A"]] + [["B"]] * 9)
+
+
+def forks_only_when_asked(told: str) -> None:
+    """In a process running no other thread (where forking is safe): how many processes a
+    completion may use when asked for 4; then, walking in chunks of one step from the start, how
+    many chunks other processes walked with count()'s defaults and with ``jobs=2``."""
+    print(count_module.parallel_jobs(4))
+    options = {"rule": "mes", "completion": "add1", "tie_break": "project-id"}
+    for jobs in ({}, {"jobs": 2}):
+        Path(told).write_text("")
+        with pytest.MonkeyPatch.context() as patch:
+            walks_in_parallel(patch, 1, Path(told))
+            result = count(LONG_WALK, **options, **jobs)  # type: ignore[arg-type]
+        assert (result.selected, result.completion_steps) == (("B", "A"), 8)
+        print(sum(pid != str(os.getpid()) for pid in Path(told).read_text().split()))
+
+
+def test_a_library_call_counts_in_its_own_process_unless_asked(tmp_path: Path) -> None:
+    """``count()`` from a web process must not fork it: only a caller that asks (the CLI's --jobs,
+    a task that opts in) gets worker processes."""
+    allowed, by_default, asked = in_a_fresh_process(f"tests.forks_only_when_asked({str(tmp_path / 'told')!r})")
+    assert int(allowed) == 4
+    assert int(by_default) == 0
+    assert int(asked) > 0
+
+
 def test_completion_walks_in_one_process_where_other_threads_run() -> None:
-    """Forking a process that runs other threads could deadlock the copy."""
-    assert count_module.parallel_jobs(4) in (1, 4)
+    """Forking a process that runs other threads could deadlock the copy, so even a caller asking
+    for processes gets one there (a fresh process with no thread gets what it asks for: above)."""
     ready, done = threading.Event(), threading.Event()
     thread = threading.Thread(target=lambda: (ready.set(), done.wait()))
     thread.start()
