@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from coproduce.counting.errors import InputError
@@ -89,21 +91,47 @@ def test_dat_rank_vectors_become_preference_orders():
 
 
 def test_all_real_files_read(shared_data):
-    """Every McCune BLT and Mollison .dat file reads, and both sources agree on a 2022 ward."""
+    """Every McCune BLT file reads (with as many candidates as its folder says) and every Mollison
+    .dat file reads, and both sources agree ballot for ballot on a 2022 ward."""
     folder = shared_data("stv")
     failures = []
     blts = sorted((folder / "scot-elex-mccune" / "blt_files").glob("*/*.blt"))
     dats = sorted((folder / "scotland-2022-mollison").glob("**/*.dat"))
     assert len(blts) == 1100 and len(dats) == 355
+    for path in blts:
+        try:
+            contest = read_blt(path)
+        except InputError as error:
+            failures.append(str(error))
+            continue
+        # Each file sits in a folder named for its number of candidates ("5_cands").
+        if len(contest.candidates) != int(path.parent.name.split("_")[0]) or not contest.rankings:
+            failures.append(f"{path}: {len(contest.candidates)} candidates, {len(contest.rankings)} ballots")
     for path in dats:
         try:
             read_dat(path)
         except InputError as error:
             failures.append(str(error))
     assert not failures, failures
+    mccune = read_blt(folder / "scot-elex-mccune/blt_files/4_cands/midlothian_2022_ward2.blt")
+    mollison = read_dat(folder / "scotland-2022-mollison/SC2022_ballot_format/Midlothian/2_Bonnyrigg.dat")
+    assert (mccune.seats, mollison.seats) == (3, 3)
+    assert _ballots_by_surname(mccune) == _ballots_by_surname(mollison)
+    assert sum(mccune.counts) == 6016
     perth = read_blt(folder / "scot-elex-mccune/blt_files/5_cands/perth_kinross_2016_by_election_ward9.blt")
     assert perth.candidates[3] == "Wilma LUMSDEN"
     assert perth.seats == 1
+
+
+def _ballots_by_surname(contest):
+    """How many papers ranked each sequence of candidates, named by their surnames (the two sources
+    write parties differently: 'Derek MILLIGAN "Scottish Labour Party"', 'Derek MILLIGAN, Lab')."""
+    surnames = [next(word for word in name.split() if word.isupper()).rstrip(",") for name in contest.candidates]
+    assert len(set(surnames)) == len(surnames)
+    papers = Counter()
+    for ranking, count_ in zip(contest.rankings, contest.counts, strict=True):
+        papers[tuple(surnames[c] for c in ranking)] += count_
+    return papers
 
 
 def _careful(monkeypatch, text):

@@ -133,22 +133,24 @@ def test_jobs_must_be_at_least_one():
     assert proc.returncode == 2 and "--jobs must be at least 1" in proc.stderr
 
 
-def test_default_jobs_stay_in_process_for_callers_running_threads(shared_data, monkeypatch):
-    """A program with threads of its own calling main() gets no processes unless it asks (--jobs)."""
-    import threading
-
-    from coproduce.counting.stv.cli import _workers
-
+def test_default_jobs_stay_in_process_for_callers_running_threads(shared_data):
+    """A program with threads of its own calling main() gets no processes unless it asks (--jobs);
+    without threads (as in a fresh interpreter, on 2 CPUs) a batch this big gets two."""
     real = [str(path) for path in sorted(shared_data("stv", "scot-elex-mccune", "blt_files").glob("*/*.blt"))[::10]]
-    monkeypatch.setattr(os, "process_cpu_count", lambda: 2)
-    if threading.active_count() == 1:
-        assert _workers(None, real) == 2
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait, daemon=True)
-    thread.start()
-    try:
-        assert _workers(None, real) == 1
-        assert _workers(2, real) == 2
-    finally:
-        stop.set()
-        thread.join()
+    code = (
+        "import os, sys, threading\n"
+        "from coproduce.counting.stv.cli import _workers\n"
+        "os.process_cpu_count = lambda: 2\n"
+        "files = sys.argv[1:]\n"
+        "print(threading.active_count(), _workers(None, files))\n"
+        "stop = threading.Event()\n"
+        "thread = threading.Thread(target=stop.wait, daemon=True)\n"
+        "thread.start()\n"
+        "print(threading.active_count(), _workers(None, files), _workers(2, files))\n"
+        "stop.set()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *real], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    alone, threaded = done.stdout.splitlines()
+    assert alone == "1 2"
+    assert threaded == "2 1 2"
