@@ -71,8 +71,6 @@ class OrganisationOut(Schema):
     registration_number: str
     area_code: str | None
     summary: str
-    share_value_pence: int
-    accepts_members: bool
 
     @staticmethod
     def resolve_area_code(organisation) -> str | None:
