@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import translation
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors
@@ -16,6 +18,9 @@ router = Router(tags=["core"])
 # A page of at most 100 rows, starting anywhere a database can count to.
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2**31 - 1
+# A place's code (ONS/GSS, e.g. E05000001) and a UK postcode, with or without its space.
+CODE_PATTERN = r"^[A-Za-z0-9]{1,20}$"
+POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 
 
 class ErrorOut(Schema):
@@ -85,7 +90,11 @@ class OrganisationOut(Schema):
     "/organisations", response=responses(list[OrganisationOut], 404), summary="Public directory of organisations"
 )
 @paginate(Pagination)
-def list_organisations(request, kind: str | None = None, ward: str | None = None):
+def list_organisations(
+    request,
+    kind: str = Query(None, pattern=r"^[a-z_]{1,30}$", description="only organisations of this kind"),  # noqa: B008
+    ward: str = Query(None, pattern=CODE_PATTERN, description="only those serving this ward (its code)"),  # noqa: B008
+):
     ward_place = selectors.ward_by_code(code=ward) if ward else None
     return selectors.organisation_directory(kind=kind, ward=ward_place)
 
@@ -100,8 +109,9 @@ def list_wards(request):
     return selectors.wards()
 
 
-@router.get(
-    "/postcodes/{postcode}", response=responses(PlaceOut, 400, 404), summary="The ward a postcode lies in"
-)
-def ward_for_postcode(request, postcode: str):
-    return selectors.ward_for_postcode(postcode)
+@router.get("/postcodes/{postcode}", response=responses(PlaceOut, 404), summary="The ward a postcode lies in")
+def ward_for_postcode(request, postcode: str = Path(..., pattern=POSTCODE_PATTERN)):  # noqa: B008
+    try:
+        return selectors.ward_for_postcode(postcode)
+    except ValidationError as error:  # a well-formed postcode outside the borough
+        raise Http404(" ".join(error.messages)) from None
