@@ -8,4 +8,4 @@ import os
 
 os.environ.setdefault("COPRODUCE_ENV", "development")
 
-from .settings import *  # noqa: E402, F403
+from .settings import *  # noqa: F403

@@ -41,7 +41,7 @@ def responses(ok: Any, *refusals: int) -> dict[int, Any]:
     422 (schema) and 429 (throttled) can answer any operation, so every operation lists them.
     """
     described: dict[int, Any] = {200: ok, 422: SchemaErrorOut, 429: ErrorOut}
-    described.update({status: ErrorOut for status in refusals})
+    described.update(dict.fromkeys(refusals, ErrorOut))
     return described
 
 
@@ -92,8 +92,8 @@ class OrganisationOut(Schema):
 @paginate(Pagination)
 def list_organisations(
     request,
-    kind: str = Query(None, pattern=r"^[a-z_]{1,30}$", description="only organisations of this kind"),  # noqa: B008
-    ward: str = Query(None, pattern=CODE_PATTERN, description="only those serving this ward (its code)"),  # noqa: B008
+    kind: str = Query(None, pattern=r"^[a-z_]{1,30}$", description="only organisations of this kind"),
+    ward: str = Query(None, pattern=CODE_PATTERN, description="only those serving this ward (its code)"),
 ):
     ward_place = selectors.ward_by_code(code=ward) if ward else None
     return selectors.organisation_directory(kind=kind, ward=ward_place)
@@ -110,7 +110,7 @@ def list_wards(request):
 
 
 @router.get("/postcodes/{postcode}", response=responses(PlaceOut, 404), summary="The ward a postcode lies in")
-def ward_for_postcode(request, postcode: str = Path(..., pattern=POSTCODE_PATTERN)):  # noqa: B008
+def ward_for_postcode(request, postcode: str = Path(..., pattern=POSTCODE_PATTERN)):
     try:
         return selectors.ward_for_postcode(postcode)
     except ValidationError as error:  # a well-formed postcode outside the borough
