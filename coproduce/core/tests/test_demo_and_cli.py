@@ -80,4 +80,4 @@ def test_demo_command_sets_up_an_empty_data_dir_and_reuses_it(tmp_path):
     assert "secretary@example.org" in first.stdout
     assert (tmp_path / "coproduce.sqlite3").exists()
     second = run("demo", "--data-dir", str(tmp_path), "--no-serve", env=env)
-    assert "Using the existing database" in second.stdout
+    assert "Using the existing demo database" in second.stdout
