@@ -40,6 +40,9 @@ class FeatureApp:
     label: str
     name: str | Promise
     navigation: tuple[NavItem, ...] = ()
+    # The URL name of the app's page for one organisation (it takes ``slug``): the directory
+    # links each organisation there, so core templates name no app's URLs.
+    organisation_page: str | None = None
     # "module:function", called with the demo context (a dict of what the core and earlier apps
     # created). A dotted path, imported only when the demo is built, not at every start.
     demo_data: str | None = None
@@ -72,6 +75,11 @@ def demo_builder(feature: FeatureApp) -> Callable[[dict[str, Any]], None] | None
 
 def features() -> list[FeatureApp]:
     return sorted(_features.values(), key=lambda feature: (feature.demo_order, feature.label))
+
+
+def organisation_page() -> str | None:
+    """The URL name an organisation's name links to: the first registered app's page for it."""
+    return next((feature.organisation_page for feature in features() if feature.organisation_page), None)
 
 
 def navigation(*, authenticated: bool) -> list[NavItem]:
@@ -149,3 +157,20 @@ def _register_builtin_methods() -> None:
 
 
 _register_builtin_methods()
+
+
+def _register_core() -> None:
+    """The core's own entry: the account link in the service navigation for signed-in people."""
+    from django.utils.translation import gettext_lazy as _
+
+    register(
+        FeatureApp(
+            label="core",
+            name=_("Co-operative core"),
+            navigation=(NavItem(_("Your account"), "core:account", login_required=True, order=90),),
+            demo_order=0,
+        )
+    )
+
+
+_register_core()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import rules
 
-from .models import Role, RoleKind
+from .models import OrganisationKind, Role, RoleKind
 
 
 def has_current_role(*kinds: str):
@@ -27,3 +27,23 @@ is_board_or_secretary = has_current_role(RoleKind.SECRETARY, RoleKind.BOARD_MEMB
 
 rules.add_perm("core.view_audit_trail", is_secretary | rules.is_superuser)
 rules.add_perm("core.change_organisation_rules", is_secretary | rules.is_superuser)
+
+
+@rules.predicate
+def is_council_officer(user, council=None) -> bool:
+    """An officer of ``council`` (which must be a council); with no object, an officer of any council.
+
+    Council officers verify residents (letters, in-person checks, uploaded lists) and read feedback.
+    """
+    if not user.is_authenticated:
+        return False
+    roles = Role.objects.current().filter(
+        person=user, kind=RoleKind.OFFICER, organisation__kind=OrganisationKind.COUNCIL
+    )
+    if council is not None:
+        roles = roles.filter(organisation=council)
+    return roles.exists()
+
+
+rules.add_perm("core.verify_residents", is_council_officer)
+rules.add_perm("core.read_feedback", is_council_officer)
