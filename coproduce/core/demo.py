@@ -66,6 +66,8 @@ def _places() -> dict[str, Any]:
 
 
 def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
+    """The council and its co-ops. What their rules say about members (shares, quorum, notice)
+    is the members app's to set, in its own demo hook."""
     borough, districts, wards = context["borough"], context["districts"], context["wards"]
     council = Organisation.objects.create(
         name="Kingsmere Borough Council",
@@ -73,7 +75,6 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
         kind=OrganisationKind.COUNCIL,
         legal_form=LegalForm.LOCAL_AUTHORITY,
         area=borough,
-        accepts_members=False,
         summary="A co-operative council: residents decide with us how services are run.",
         summary_cy="Cyngor cydweithredol: mae trigolion yn penderfynu gyda ni sut mae gwasanaethau'n cael eu rhedeg.",
     )
@@ -87,9 +88,6 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             legal_form=LegalForm.COMMUNITY_BENEFIT_SOCIETY,
             registration_number="RS008811",
             area=districts["North"],
-            shares_withdrawable=False,
-            meeting_notice_clear_days=14,
-            quorum_members=20,
             summary="Tenants own and run 1,200 homes in the north of the borough.",
             summary_cy="Mae tenantiaid yn berchen ar 1,200 o gartrefi yng ngogledd y fwrdeistref ac yn eu rhedeg.",
             **common,
@@ -101,8 +99,6 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             legal_form=LegalForm.COMMUNITY_BENEFIT_SOCIETY,
             registration_number="RS008812",
             area=borough,
-            quorum_members=25,
-            voting_qualifying_days=0,
             summary="Swimming pools, gyms and parks, owned by the people who use them. Join for £1.",
             summary_cy="Pyllau nofio, campfeydd a pharciau, yn eiddo i'r bobl sy'n eu defnyddio. Ymunwch am £1.",
             **common,
@@ -114,9 +110,6 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             legal_form=LegalForm.CO_OPERATIVE_SOCIETY,
             registration_number="RS008813",
             area=districts["Central"],
-            further_purchases_allowed=True,
-            max_holding_pence=500_00,
-            quorum_members=10,
             summary="Care workers, the people they support and their families run home care together.",
             summary_cy=(
                 "Mae gweithwyr gofal, y bobl maen nhw'n eu cefnogi a'u teuluoedd yn rhedeg gofal cartref gyda'i gilydd."
@@ -129,9 +122,6 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             kind=OrganisationKind.COMMUNITY_GROUP,
             legal_form=LegalForm.UNINCORPORATED,
             area=wards[4],
-            share_value_pence=1,
-            quorum_members=5,
-            shares_withdrawable=False,
             summary="Neighbours looking after Elmwood Park: litter picks, planting and the playground.",
             summary_cy="Cymdogion yn gofalu am Barc Elmwood: casglu sbwriel, plannu a'r maes chwarae.",
         ),

@@ -68,6 +68,12 @@ def navigation(context) -> list[dict[str, Any]]:
     return items
 
 
+def organisation_url(organisation) -> str | None:
+    """The page for one organisation, from the registry (None when no feature app offers one)."""
+    url_name = registry.organisation_page()
+    return reverse(url_name, kwargs={"slug": organisation.slug}) if url_name else None
+
+
 @pass_context
 def page_messages(context) -> list:
     """Django's messages for this request (read once, so they are shown once)."""
@@ -109,6 +115,7 @@ def environment(**options: Any) -> Environment:
         language_names=LANGUAGE_NAMES,
         language_switch_url=language_switch_url,
         navigation=navigation,
+        organisation_url=organisation_url,
         page_messages=page_messages,
         page_url=page_url,
         pgettext=translation.pgettext,

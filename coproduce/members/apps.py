@@ -18,6 +18,7 @@ class MembersConfig(AppConfig):
                     registry.NavItem(_("Organisations"), "core:directory", order=10),
                     registry.NavItem(_("My memberships"), "members:mine", login_required=True, order=20),
                 ),
+                organisation_page="members:organisation",
                 demo_data="coproduce.members.demo:build_demo_members",
                 demo_order=10,
             )

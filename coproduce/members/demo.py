@@ -11,8 +11,51 @@ from django.utils import timezone
 
 from coproduce.core.models import User
 
-from .models import Membership, MembershipStatus, ShareTransaction, ShareTransactionKind, StakeholderClass
-from .services import membership_admit, membership_apply
+from .models import (
+    EmailUse,
+    Membership,
+    MembershipStatus,
+    PaymentMethod,
+    SharePayment,
+    ShareTransaction,
+    ShareTransactionKind,
+    StakeholderClass,
+)
+from .services import membership_admit, membership_apply, membership_rules_update, share_payment_record
+
+# What each demo organisation's registered rules say about membership.
+RULES: dict[str, dict[str, Any]] = {
+    "council": {"accepts_members": False},
+    "homes": {
+        "shares_withdrawable": False,
+        "meeting_notice_clear_days": 14,
+        "quorum_members": 20,
+        "payment_instructions": "Pay £1 at the housing office on Castle Hill Road, in cash or by card.",
+        "payment_instructions_cy": "Talwch £1 yn y swyddfa dai ar Heol Castle Hill, ag arian parod neu gerdyn.",
+    },
+    "leisure": {
+        "quorum_members": 25,
+        "voting_qualifying_days": 0,
+        "payment_instructions": (
+            "Pay £1 at any leisure centre reception, in cash or by card, or by bank transfer to Kingsmere "
+            "Leisure Trust (sort code 00-00-00, account 00000000) with your member number as the reference."
+        ),
+        "payment_instructions_cy": (
+            "Talwch £1 yn nerbynfa unrhyw ganolfan hamdden, ag arian parod neu gerdyn, neu drwy drosglwyddiad "
+            "banc i Ymddiriedolaeth Hamdden Caerfrenin (cod didoli 00-00-00, cyfrif 00000000) gyda'ch rhif "
+            "aelod yn gyfeirnod."
+        ),
+    },
+    "care": {
+        "further_purchases_allowed": True,
+        "max_holding_pence": 500_00,
+        "quorum_members": 10,
+        "payment_instructions": (
+            "Pay by bank transfer (sort code 00-00-01, account 00000001) or by cheque to the office."
+        ),
+    },
+    "group": {"share_value_pence": 1, "quorum_members": 5, "shares_withdrawable": False},
+}
 
 CLASSES = {
     "homes": [
@@ -91,6 +134,8 @@ LAST = [
 def build_demo_members(context: dict[str, Any]) -> None:
     rng = random.Random(2026)  # the same borough on every machine
     organisations = context["organisations"]
+    for key, rules in RULES.items():
+        membership_rules_update(organisation=organisations[key], actor=None, **rules)
     classes: dict[str, list[StakeholderClass]] = {}
     for key, rows in CLASSES.items():
         classes[key] = [
@@ -138,13 +183,14 @@ def build_demo_members(context: dict[str, Any]) -> None:
                     admitted_on=today - datetime.timedelta(days=rng.randint(30, 3000)),
                     ceased_on=today - datetime.timedelta(days=rng.randint(1, 29)) if ceased else None,
                     cessation_reason="resigned" if ceased else "",
+                    email_use=EmailUse.NOTICES if rng.random() < 0.7 else EmailUse.CONTACT_ONLY,
                 )
             )
         start += count
     memberships = Membership.objects.bulk_create(memberships)
     ledger = []
     for membership in memberships:
-        value = membership.organisation.share_value_pence
+        value = RULES.get(_key(organisations, membership.organisation), {}).get("share_value_pence", 100)
         ledger.append(
             ShareTransaction(membership=membership, kind=ShareTransactionKind.ISSUE, shares=1, amount_pence=value)
         )
@@ -157,23 +203,51 @@ def build_demo_members(context: dict[str, Any]) -> None:
                     amount_pence=-value,
                 )
             )
-    ShareTransaction.objects.bulk_create(ledger)
+    ledger = ShareTransaction.objects.bulk_create(ledger)
+    # Most members have paid for their share; about one in twenty still owes it.
+    methods = [PaymentMethod.CASH, PaymentMethod.CARD_MACHINE, PaymentMethod.BANK_TRANSFER, PaymentMethod.CHEQUE]
+    SharePayment.objects.bulk_create(
+        [
+            SharePayment(
+                share_transaction=issue,
+                amount_pence=issue.amount_pence,
+                method=rng.choice(methods),
+                reference=f"KM{issue.pk:06d}",
+                paid_on=issue.membership.admitted_on,
+            )
+            for issue in ledger
+            if issue.kind == ShareTransactionKind.ISSUE
+            and (issue.membership.status == MembershipStatus.CEASED or rng.random() >= 0.05)
+        ]
+    )
 
     # The demo log-ins: the member belongs to the leisure trust and the care co-op; one
     # application waits for the secretary's decision.
+    # The member has paid the leisure trust for their share and still owes the care co-op.
     users = context["users"]
     for key in ("leisure", "care"):
         membership = membership_apply(
             person=users["member"],
             organisation=organisations[key],
             stakeholder_class=classes[key][0],
-            pays_now=True,
+            email_use=EmailUse.NOTICES,
         )
         membership_admit(membership=membership, actor=users["secretary"])
+        if key == "leisure":
+            share_payment_record(
+                share_transaction=membership.share_transactions.get(),
+                actor=users["secretary"],
+                method=PaymentMethod.CARD_MACHINE,
+                reference="Demo receipt 0001",
+                paid_on=timezone.localdate(),
+            )
     pending = people[0]
     membership_apply(
         person=pending,
         organisation=organisations["leisure"],
         stakeholder_class=classes["leisure"][0],
-        pays_now=False,
     )
+
+
+def _key(organisations: dict[str, Any], organisation) -> str:
+    return next(key for key, value in organisations.items() if value.pk == organisation.pk)

@@ -1,10 +1,14 @@
-"""Register exports as CSV and XLSX: the same columns, from the same selector."""
+"""Register exports as CSV and XLSX: the same columns, from the same selector.
+
+The views record every export in the audit trail (``services.register_export_record``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -21,10 +25,18 @@ def register_columns() -> list[str]:
         _("Postcode"),
         _("Class"),
         _("Shares held"),
+        _("Amount paid (£)"),
+        _("Amount owed (£)"),
+        _("Email may be used for"),
         _("Date admitted"),
         _("Date ceased"),
+        _("Reason ceased"),
         _("Status"),
     ]
+
+
+def _pounds(pence: int) -> Decimal:
+    return (Decimal(pence) / 100).quantize(Decimal("0.01"))
 
 
 def register_rows(memberships: Iterable[Membership]) -> Iterable[list]:
@@ -38,8 +50,12 @@ def register_rows(memberships: Iterable[Membership]) -> Iterable[list]:
             person.postcode,
             membership.stakeholder_class.name,
             membership.shares_held,
+            _pounds(membership.paid_pence),
+            _pounds(membership.owed_pence),
+            membership.get_email_use_display(),
             membership.admitted_on.isoformat() if membership.admitted_on else "",
             membership.ceased_on.isoformat() if membership.ceased_on else "",
+            membership.get_cessation_reason_display(),
             membership.get_status_display(),
         ]
 

@@ -1,24 +1,30 @@
-"""Forms for joining, withdrawing shares and deciding applications. Services enforce the rules."""
+"""Forms for joining, buying, withdrawing, resigning, deciding, ceasing and recording payments.
+
+They parse input; the services enforce the rules.
+"""
 
 from __future__ import annotations
+
+import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MembershipStatus
+from .models import RECORDABLE_METHODS, CessationReason, EmailUse, MembershipStatus
 
 
 class JoinForm(forms.Form):
-    """Choose a class of membership and whether the first share is paid now or owed."""
+    """Choose a class of membership and what the society may use your email address for."""
 
     stakeholder_class = forms.ChoiceField(
         label=_("Which class of member are you?"),
         error_messages={"required": _("Choose the class of membership you are applying for")},
     )
-    pays_now = forms.ChoiceField(
-        label=_("How will you pay for your first share?"),
-        choices=[("yes", _("I will pay now")), ("no", _("I will pay later (the share is recorded as owed)"))],
-        error_messages={"required": _("Choose how you will pay for your first share")},
+    email_use = forms.ChoiceField(
+        label=_("What may we use your email address for?"),
+        choices=EmailUse.choices,
+        help_text=_("The register of members records your choice. You can change it later."),
+        error_messages={"required": _("Choose what we may use your email address for")},
     )
 
     def __init__(self, *args, classes, language: str | None, **kwargs):
@@ -31,20 +37,37 @@ class JoinForm(forms.Form):
     def clean_stakeholder_class(self):
         return self.classes[self.cleaned_data["stakeholder_class"]]
 
-    def clean_pays_now(self):
-        return self.cleaned_data["pays_now"] == "yes"
+
+class EmailUseForm(forms.Form):
+    email_use = forms.ChoiceField(
+        label=_("What may we use your email address for?"),
+        choices=EmailUse.choices,
+        error_messages={"required": _("Choose what we may use your email address for")},
+    )
 
 
-class WithdrawForm(forms.Form):
-    shares = forms.IntegerField(
-        label=_("How many shares do you want to withdraw?"),
+def _shares_field(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
         min_value=1,
         error_messages={
-            "required": _("Enter the number of shares to withdraw"),
+            "required": _("Enter the number of shares"),
             "invalid": _("Enter the number of shares as a whole number, like 1"),
             "min_value": _("Enter a number of shares of 1 or more."),
         },
     )
+
+
+class WithdrawForm(forms.Form):
+    shares = _shares_field(_("How many shares do you want to withdraw?"))
+
+
+class BuySharesForm(forms.Form):
+    shares = _shares_field(_("How many more shares do you want to buy?"))
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation page's form: nothing to fill in, only errors from the service to show."""
 
 
 class DecisionForm(forms.Form):
@@ -63,11 +86,79 @@ class DecisionForm(forms.Form):
     )
 
 
+class CeaseForm(forms.Form):
+    """An officer ends a membership, saying why."""
+
+    reason = forms.ChoiceField(
+        label=_("Why does the membership end?"),
+        choices=CessationReason.choices,
+        error_messages={"required": _("Choose why the membership ends.")},
+    )
+    note = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("For an expulsion, the reason the board gave. It is kept with the register."),
+    )
+
+
+class PaymentForm(forms.Form):
+    """Record money received for shares: which shares, how, a reference and the date paid."""
+
+    share_transaction = forms.ChoiceField(
+        label=_("Which shares is this payment for?"),
+        error_messages={"required": _("Choose the shares this payment is for")},
+    )
+    method = forms.ChoiceField(
+        label=_("How did the member pay?"),
+        choices=[(method.value, method.label) for method in RECORDABLE_METHODS],
+        error_messages={"required": _("Choose how the member paid.")},
+    )
+    reference = forms.CharField(
+        label=_("Reference (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_("For example the bank reference, cheque number or receipt number."),
+    )
+    day = forms.IntegerField(required=False, min_value=1, max_value=31)
+    month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    year = forms.IntegerField(required=False, min_value=2000, max_value=2200)
+
+    def __init__(self, *args, owed, describe, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owed = {str(item.pk): item for item in owed}
+        self.fields["share_transaction"].choices = [(key, describe(item)) for key, item in self.owed.items()]
+
+    def clean_share_transaction(self):
+        return self.owed[self.cleaned_data["share_transaction"]]
+
+    def clean(self):
+        data = super().clean()
+        parts = (data.get("year"), data.get("month"), data.get("day"))
+        if any(name in self.errors for name in ("day", "month", "year")) or None in parts:
+            self.errors.pop("day", None)
+            self.errors.pop("month", None)
+            self.errors.pop("year", None)
+            self.add_error("day", _("Enter the date paid as a real date, like 27 3 2026"))
+            return data
+        try:
+            data["paid_on"] = datetime.date(*parts)
+        except ValueError:
+            self.add_error("day", _("Enter the date paid as a real date, like 27 3 2026"))
+        return data
+
+
 class RegisterFilterForm(forms.Form):
     """Filters for the register (GET): an invalid value is dropped rather than shown as an error."""
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     stakeholder_class = forms.ChoiceField(label=_("Class"), required=False)
+    payment = forms.ChoiceField(
+        label=_("Payment"),
+        required=False,
+        choices=[("", _("Paid and owed")), ("owed", _("Owes for shares")), ("paid", _("Owes nothing"))],
+    )
     search = forms.CharField(label=_("Name, email or postcode"), required=False, max_length=100)
 
     def __init__(self, *args, classes, language: str | None, **kwargs):
@@ -86,3 +177,12 @@ class RegisterFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {key: value or None for key, value in self.cleaned_data.items()}
+
+
+class DuplicateRegisterFilterForm(forms.Form):
+    search = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {"search": self.cleaned_data["search"] or None}

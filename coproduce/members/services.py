@@ -1,4 +1,4 @@
-"""Writes for members: applications, decisions and the share ledger.
+"""Writes for members: rules, applications, decisions, the share ledger and payments.
 
 Every service is keyword-only, runs in one transaction, writes its audit event in that
 transaction and sends email only once the transaction has committed. Refusals raise
@@ -7,44 +7,102 @@ transaction and sends email only once the transaction has committed. Refusals ra
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.core.models import Organisation, User
 from coproduce.core.services import audit_record
 
 from .models import (
+    PAYABLE_KINDS,
+    RECORDABLE_METHODS,
     CessationReason,
+    EmailUse,
     Membership,
+    MembershipRules,
     MembershipStatus,
+    SharePayment,
     ShareTransaction,
     ShareTransactionKind,
     StakeholderClass,
+    rules_for,
 )
 from .tasks import send_membership_decision
 
-
-def _holding(membership: Membership) -> int:
-    return membership.share_transactions.aggregate(total=Sum("shares"))["total"] or 0
+# The rules a secretary or the demo may change through ``membership_rules_update``.
+RULE_FIELDS = frozenset(
+    field.name for field in MembershipRules._meta.get_fields() if field.concrete and field.name != "organisation"
+)
 
 
 def _lock(membership: Membership) -> Membership:
-    """Re-read the membership under a row lock, so that concurrent share movements queue up."""
-    return Membership.objects.select_for_update().select_related("organisation", "person").get(pk=membership.pk)
+    """Re-read the membership under a row lock, so that concurrent share movements queue up.
+
+    The holdings are summed after the lock is taken, so they cannot change underneath us.
+    """
+    Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk").get()
+    return Membership.objects.with_holdings().select_related("organisation", "person").get(pk=membership.pk)
+
+
+def person_has_register_details(person: User) -> bool:
+    """The register of members needs a name and a postal address (with its postcode)."""
+    return bool(person.full_name.strip() and person.address.strip() and person.postcode.strip())
+
+
+@transaction.atomic
+def membership_rules_update(*, organisation: Organisation, actor: User | None, **changes: Any) -> MembershipRules:
+    """Change an organisation's membership rules (the row is created the first time)."""
+    unknown = sorted(set(changes) - RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a membership rule: {', '.join(unknown)}")
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk").get()
+    rules, _created = MembershipRules.objects.get_or_create(organisation=organisation)
+    before = {field: getattr(rules, field) for field in changes}
+    for field, value in changes.items():
+        setattr(rules, field, value)
+    rules.full_clean(exclude=["organisation"])
+    rules.save()
+    organisation.membership_rules = rules  # later reads through this instance see the new rules
+    audit_record(
+        actor=actor,
+        action="membership_rules.update",
+        organisation=organisation,
+        target=rules,
+        summary=", ".join(sorted(changes)),
+        data={"before": before, "after": changes},
+    )
+    return rules
 
 
 @transaction.atomic
 def membership_apply(
-    *, person: User, organisation: Organisation, stakeholder_class: StakeholderClass, pays_now: bool
+    *,
+    person: User,
+    organisation: Organisation,
+    stakeholder_class: StakeholderClass,
+    email_use: str = EmailUse.CONTACT_ONLY,
 ) -> Membership:
-    """Apply to join ``organisation`` in ``stakeholder_class``; the first share is paid now or owed."""
-    if not organisation.accepts_members:
+    """Apply to join ``organisation`` in ``stakeholder_class``. Nothing is paid yet: the first
+    share is owed from admission until an officer records the payment."""
+    rules = rules_for(organisation)
+    if not rules.accepts_members:
         raise ValidationError(_("%(organisation)s is not taking new members."), params={"organisation": organisation})
     if stakeholder_class.organisation_id != organisation.pk or not stakeholder_class.open_to_applications:
         raise ValidationError(_("Choose a class of membership that is open to applications."), code="class")
+    if rules.details_required_to_apply and not person_has_register_details(person):
+        raise ValidationError(
+            _("Give your name and postal address before you apply: the register of members must hold them."),
+            code="details",
+        )
+    if email_use not in EmailUse.values:
+        raise ValidationError(_("Choose what we may use your email address for."), code="email_use")
     if Membership.objects.filter(person=person, organisation=organisation, status__in=["applied", "admitted"]).exists():
         raise ValidationError(_("You have already applied to join, or are already a member."), code="duplicate")
     try:
@@ -53,7 +111,8 @@ def membership_apply(
                 person=person,
                 organisation=organisation,
                 stakeholder_class=stakeholder_class,
-                pays_on_admission=pays_now,
+                email_use=email_use,
+                email_use_recorded_at=timezone.now(),
             )
     except IntegrityError:  # a simultaneous duplicate application lost the race
         raise ValidationError(
@@ -65,13 +124,14 @@ def membership_apply(
         organisation=organisation,
         target=membership,
         summary=f"{person.email} applied as {stakeholder_class.name}",
+        data={"email_use": email_use},
     )
     return membership
 
 
 @transaction.atomic
 def membership_admit(*, membership: Membership, actor: User) -> Membership:
-    """Admit an applicant: give a member number and issue the first share (paid or owed)."""
+    """Admit an applicant: give a member number and issue the first share, owed until paid."""
     # Locking the organisation row makes member numbers sequential without gaps or clashes.
     organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     membership = _lock(membership)
@@ -88,8 +148,7 @@ def membership_admit(*, membership: Membership, actor: User) -> Membership:
         membership=membership,
         kind=ShareTransactionKind.ISSUE,
         shares=1,
-        amount_pence=organisation.share_value_pence,
-        paid=membership.pays_on_admission,
+        amount_pence=rules_for(organisation).share_value_pence,
         created_by=actor,
     )
     audit_record(
@@ -128,50 +187,101 @@ def membership_refuse(*, membership: Membership, actor: User, reason: str) -> Me
     return membership
 
 
-def _cease(membership: Membership, *, actor: User, reason: str) -> None:
-    """End a locked membership and cancel whatever shares remain (caller holds the transaction)."""
-    remaining = _holding(membership)
-    if remaining:
+def repaid_on_cessation(membership: Membership) -> bool:
+    """Whether the paid shares of a membership that ends are repaid (withdrawn) rather than cancelled.
+
+    Withdrawable shares are repaid to the member (or their estate) unless withdrawals are
+    suspended; non-withdrawable shares are cancelled, their value staying with the society.
+    Shares still owed are always cancelled, and the debt with them.
+    """
+    rules = membership.rules
+    return rules.shares_withdrawable and not rules.withdrawals_suspended
+
+
+def _cease(membership: Membership, *, actor: User, reason: str, note: str = "") -> None:
+    """End a locked membership (with holdings annotated): paid withdrawable shares are withdrawn
+    (repaid), the rest cancelled. The caller holds the transaction."""
+    value = membership.rules.share_value_pence
+    repaid = membership.paid_shares if repaid_on_cessation(membership) else 0
+    cancelled = membership.shares_held - repaid
+    if repaid:
+        ShareTransaction.objects.create(
+            membership=membership,
+            kind=ShareTransactionKind.WITHDRAWAL,
+            shares=-repaid,
+            amount_pence=-repaid * value,
+            created_by=actor,
+        )
+    if cancelled:
         ShareTransaction.objects.create(
             membership=membership,
             kind=ShareTransactionKind.CANCELLATION,
-            shares=-remaining,
-            amount_pence=-remaining * membership.organisation.share_value_pence,
+            shares=-cancelled,
+            amount_pence=-cancelled * value,
             created_by=actor,
         )
     membership.status = MembershipStatus.CEASED
     membership.ceased_on = timezone.localdate()
     membership.cessation_reason = reason
-    membership.save(update_fields=["status", "ceased_on", "cessation_reason"])
+    membership.cessation_note = note.strip()
+    membership.save(update_fields=["status", "ceased_on", "cessation_reason", "cessation_note"])
     audit_record(
         actor=actor,
         action="membership.cease",
         organisation=membership.organisation,
         target=membership,
         summary=f"{membership.person.email}: {CessationReason(reason).label}",
+        data={"reason": reason, "note": membership.cessation_note, "repaid": repaid, "cancelled": cancelled},
     )
 
 
 @transaction.atomic
-def membership_cease(*, membership: Membership, actor: User, reason: str) -> Membership:
-    """End a membership (resigned, expelled, deceased, lapsed); remaining shares are cancelled."""
+def membership_cease(*, membership: Membership, actor: User, reason: str, note: str = "") -> Membership:
+    """An officer ends a membership (resigned by letter, expelled, deceased, lapsed), saying why.
+
+    An expulsion needs the reason written down: the member is owed it.
+    """
     if reason not in CessationReason.values:
         raise ValidationError(_("Choose why the membership ends."), code="reason")
+    if reason == CessationReason.EXPELLED and not note.strip():
+        raise ValidationError(_("Give the reason for the expulsion, as the rules require."), code="note")
     membership = _lock(membership)
     if membership.status != MembershipStatus.ADMITTED:
         raise ValidationError(_("Only a current member's membership can end."), code="state")
-    _cease(membership, actor=actor, reason=reason)
+    _cease(membership, actor=actor, reason=reason, note=note)
+    return membership
+
+
+@transaction.atomic
+def membership_resign(*, membership: Membership, actor: User) -> Membership:
+    """A member resigns. Paid withdrawable shares are repaid; owed shares are cancelled."""
+    membership = _lock(membership)
+    if membership.status != MembershipStatus.ADMITTED:
+        raise ValidationError(_("Only a current member can resign."), code="state")
+    rules = membership.rules
+    if rules.shares_withdrawable and rules.withdrawals_suspended and membership.paid_shares:
+        # Resigning now would forfeit money the member is owed back; they keep it by waiting.
+        raise ValidationError(
+            _(
+                "%(organisation)s has suspended withdrawals of shares, so it cannot repay you now. "
+                "Your shares are safe: resign once withdrawals start again, or ask the secretary."
+            ),
+            params={"organisation": membership.organisation},
+            code="suspended",
+        )
+    _cease(membership, actor=actor, reason=CessationReason.RESIGNED)
     return membership
 
 
 @transaction.atomic
 def share_purchase(*, membership: Membership, actor: User, shares: int) -> ShareTransaction:
-    """Buy further shares where the rules allow, up to the maximum holding."""
+    """Buy further shares where the rules allow, up to the maximum holding. Owed until paid."""
     membership = _lock(membership)
     organisation = membership.organisation
+    rules = membership.rules
     if membership.status != MembershipStatus.ADMITTED:
         raise ValidationError(_("Only a current member can buy shares."), code="state")
-    if not organisation.further_purchases_allowed:
+    if not rules.further_purchases_allowed:
         raise ValidationError(
             _("%(organisation)s's rules do not allow members to buy further shares."),
             params={"organisation": organisation},
@@ -179,22 +289,25 @@ def share_purchase(*, membership: Membership, actor: User, shares: int) -> Share
         )
     if shares < 1:
         raise ValidationError(_("Enter a number of shares of 1 or more."), code="shares")
-    held = _holding(membership)
-    if held + shares > organisation.max_shares:
+    held = membership.shares_held
+    room = max(rules.max_shares - held, 0)
+    if shares > room:
         raise ValidationError(
-            _("You can hold at most %(max)s shares; you hold %(held)s, so you can buy %(room)s more."),
-            params={
-                "max": organisation.max_shares,
-                "held": held,
-                "room": max(organisation.max_shares - held, 0),
-            },
+            ngettext(
+                "You can hold at most %(max)s share.",
+                "You can hold at most %(max)s shares.",
+                rules.max_shares,
+            )
+            % {"max": rules.max_shares}
+            + " "
+            + ngettext("You can buy %(room)s more.", "You can buy %(room)s more.", room) % {"room": room},
             code="cap",
         )
     purchase = ShareTransaction.objects.create(
         membership=membership,
         kind=ShareTransactionKind.PURCHASE,
         shares=shares,
-        amount_pence=shares * organisation.share_value_pence,
+        amount_pence=shares * rules.share_value_pence,
         created_by=actor,
     )
     audit_record(
@@ -202,25 +315,27 @@ def share_purchase(*, membership: Membership, actor: User, shares: int) -> Share
         action="share.purchase",
         organisation=organisation,
         target=purchase,
-        summary=f"{membership.person.email} bought {shares}",
+        summary=f"{membership.person.email} bought {shares}, owed until paid",
+        data={"shares": shares, "amount_pence": purchase.amount_pence},
     )
     return purchase
 
 
 @transaction.atomic
 def share_withdraw(*, membership: Membership, actor: User, shares: int) -> ShareTransaction:
-    """Withdraw shares. Withdrawing the last share ends the membership (resigned), as society rules have it."""
+    """Withdraw paid shares. Withdrawing the last share ends the membership (resigned), as society rules have it."""
     membership = _lock(membership)
     organisation = membership.organisation
+    rules = membership.rules
     if membership.status != MembershipStatus.ADMITTED:
         raise ValidationError(_("Only a current member can withdraw shares."), code="state")
-    if not organisation.shares_withdrawable:
+    if not rules.shares_withdrawable:
         raise ValidationError(
             _("%(organisation)s's shares cannot be withdrawn."),
             params={"organisation": organisation},
             code="not_withdrawable",
         )
-    if organisation.withdrawals_suspended:
+    if rules.withdrawals_suspended:
         raise ValidationError(
             _("%(organisation)s has suspended withdrawals of shares for now. Your shares are safe."),
             params={"organisation": organisation},
@@ -228,18 +343,33 @@ def share_withdraw(*, membership: Membership, actor: User, shares: int) -> Share
         )
     if shares < 1:
         raise ValidationError(_("Enter a number of shares of 1 or more."), code="shares")
-    held = _holding(membership)
+    held, paid = membership.shares_held, membership.paid_shares
     if shares > held:
         raise ValidationError(
-            _("You hold %(held)s shares, so you cannot withdraw %(shares)s."),
+            ngettext(
+                "You hold %(held)s share, so you cannot withdraw %(shares)s.",
+                "You hold %(held)s shares, so you cannot withdraw %(shares)s.",
+                held,
+            ),
             params={"held": held, "shares": shares},
             code="beyond_holding",
+        )
+    if shares > paid:
+        # Only money paid in can be paid back.
+        raise ValidationError(
+            ngettext(
+                "You have paid for %(paid)s share, so you can withdraw at most %(paid)s.",
+                "You have paid for %(paid)s shares, so you can withdraw at most %(paid)s.",
+                paid,
+            ),
+            params={"paid": paid},
+            code="unpaid",
         )
     withdrawal = ShareTransaction.objects.create(
         membership=membership,
         kind=ShareTransactionKind.WITHDRAWAL,
         shares=-shares,
-        amount_pence=-shares * organisation.share_value_pence,
+        amount_pence=-shares * rules.share_value_pence,
         created_by=actor,
     )
     audit_record(
@@ -250,5 +380,103 @@ def share_withdraw(*, membership: Membership, actor: User, shares: int) -> Share
         summary=f"{membership.person.email} withdrew {shares}",
     )
     if shares == held:
+        membership.shares_held = 0  # the ledger now sums to nothing; _cease cancels nothing more
+        membership.value_pence = membership.unpaid_shares = membership.unpaid_pence = 0
         _cease(membership, actor=actor, reason=CessationReason.RESIGNED)
     return withdrawal
+
+
+@transaction.atomic
+def share_payment_record(
+    *,
+    share_transaction: ShareTransaction,
+    actor: User,
+    method: str,
+    paid_on: datetime.date,
+    reference: str = "",
+) -> SharePayment:
+    """Record money received for an issue or purchase of shares: the shares are then paid."""
+    membership = _lock(share_transaction.membership)
+    share_transaction = ShareTransaction.objects.select_related("membership").get(pk=share_transaction.pk)
+    if share_transaction.kind not in PAYABLE_KINDS:
+        raise ValidationError(_("Only shares issued or bought are paid for."), code="kind")
+    if SharePayment.objects.filter(share_transaction=share_transaction).exists():
+        raise ValidationError(_("A payment for these shares is already recorded."), code="duplicate")
+    if membership.status != MembershipStatus.ADMITTED:
+        raise ValidationError(_("Only a current member's shares can be paid for."), code="state")
+    if method not in RECORDABLE_METHODS:
+        raise ValidationError(_("Choose how the member paid."), code="method")
+    if paid_on > timezone.localdate():
+        raise ValidationError(_("The date paid must be today or in the past."), code="paid_on")
+    if paid_on < timezone.localdate(share_transaction.created_at):
+        raise ValidationError(_("The date paid cannot be before the shares were issued."), code="paid_on")
+    payment = SharePayment.objects.create(
+        share_transaction=share_transaction,
+        amount_pence=share_transaction.amount_pence,
+        method=method,
+        reference=reference.strip(),
+        paid_on=paid_on,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="share.payment",
+        organisation=membership.organisation,
+        target=payment,
+        summary=f"{membership.person.email} paid {payment.amount_pence}p by {method}",
+        data={
+            "share_transaction": share_transaction.pk,
+            "amount_pence": payment.amount_pence,
+            "method": method,
+            "reference": payment.reference,
+            "paid_on": paid_on.isoformat(),
+        },
+    )
+    return payment
+
+
+@transaction.atomic
+def membership_email_use_update(*, membership: Membership, actor: User, email_use: str) -> Membership:
+    """A member changes what their email address may be used for (the register records it)."""
+    if email_use not in EmailUse.values:
+        raise ValidationError(_("Choose what we may use your email address for."), code="email_use")
+    membership = _lock(membership)
+    if membership.status not in (MembershipStatus.APPLIED, MembershipStatus.ADMITTED):
+        raise ValidationError(_("Only a current member or applicant can change this."), code="state")
+    membership.email_use = email_use
+    membership.email_use_recorded_at = timezone.now()
+    membership.save(update_fields=["email_use", "email_use_recorded_at"])
+    audit_record(
+        actor=actor,
+        action="membership.email_use",
+        organisation=membership.organisation,
+        target=membership,
+        summary=f"{membership.person.email}: {email_use}",
+        data={"email_use": email_use},
+    )
+    return membership
+
+
+@transaction.atomic
+def register_export_record(
+    *,
+    actor: User,
+    organisation: Organisation,
+    fmt: str,
+    columns: list[str],
+    filters: dict[str, Any],
+    rows: int,
+) -> None:
+    """Personal data is leaving the system: record who took the register, when, what and how much."""
+    audit_record(
+        actor=actor,
+        action="register.export",
+        organisation=organisation,
+        summary=f"{actor.email} exported {rows} rows as {fmt.upper()}",
+        data={
+            "format": fmt,
+            "columns": [str(column) for column in columns],
+            "filters": {key: value for key, value in filters.items() if value not in (None, "")},
+            "rows": rows,
+        },
+    )

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-
-# Co-operative and Community Benefit Societies Act 2014, s.24: £100,000 cap on a member's
-# withdrawable share capital.
-STATUTORY_MAX_HOLDING_PENCE = 100_000_00
 
 
 class OrganisationKind(models.TextChoices):
@@ -42,7 +37,11 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    """A council, co-op, mutual, trust or group, with the rules its members live by."""
+    """A council, co-op, mutual, trust or group.
+
+    What its rules say about membership (shares, withdrawals, quorum, notice) is the members
+    app's ``MembershipRules``, so that the core knows nothing of shares.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
@@ -76,40 +75,12 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     is_public = models.BooleanField(_("listed in the directory"), default=True)
 
-    # Rules from the society's registered rules.
-    accepts_members = models.BooleanField(_("accepts applications for membership"), default=True)
-    share_value_pence = models.PositiveIntegerField(
-        _("value of one share (pence)"), default=100, validators=[MinValueValidator(1)]
-    )
-    max_holding_pence = models.PositiveIntegerField(
-        _("maximum holding (pence)"),
-        default=STATUTORY_MAX_HOLDING_PENCE,
-        validators=[MaxValueValidator(STATUTORY_MAX_HOLDING_PENCE)],
-    )
-    further_purchases_allowed = models.BooleanField(_("members may buy further shares"), default=False)
-    shares_withdrawable = models.BooleanField(_("shares are withdrawable"), default=True)
-    withdrawals_suspended = models.BooleanField(_("withdrawals suspended"), default=False)
-    meeting_notice_clear_days = models.PositiveSmallIntegerField(_("general meeting notice (clear days)"), default=14)
-    quorum_members = models.PositiveIntegerField(_("quorum (members present)"), default=10)
-    quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (percent of voting members)"), default=0, validators=[MaxValueValidator(100)]
-    )
-    voting_qualifying_days = models.PositiveSmallIntegerField(
-        _("days a member must have held membership before voting"), default=0
-    )
-
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(max_holding_pence__lte=STATUTORY_MAX_HOLDING_PENCE),
-                name="organisation_max_holding_within_statutory_cap",
-            )
-        ]
 
     def __str__(self) -> str:
         return self.name
@@ -118,11 +89,6 @@ class Organisation(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:80]
         super().save(*args, **kwargs)
-
-    @property
-    def max_shares(self) -> int:
-        """The most shares one member may hold under the cap."""
-        return self.max_holding_pence // self.share_value_pence
 
     def localised_summary(self, language: str | None) -> str:
         return self.summary_cy if language == "cy" and self.summary_cy else self.summary

@@ -31,6 +31,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name", locale="en_GB")
     address = "1 Test Street"
+    # A complete postal address: societies' registers need one before a person applies to join.
+    postcode = "KM1 0AP"
     password = factory.django.Password("correct horse battery staple")
 
     @factory.post_generation

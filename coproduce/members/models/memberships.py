@@ -60,27 +60,45 @@ class CessationReason(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed")
 
 
+class EmailUse(models.TextChoices):
+    """What a member agreed their email address may be used for (the register records it)."""
+
+    NOTICES = "notices", _("Notices of meetings, accounts and other documents, as well as contact")
+    CONTACT_ONLY = "contact", _("Only contact about membership; notices and documents by post")
+
+
 # An application still being decided, or a current membership: one at a time per organisation.
 OPEN_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.ADMITTED)
 
 
 class MembershipQuerySet(models.QuerySet):
     def with_holdings(self) -> MembershipQuerySet:
-        """Annotate ``shares_held``: the ledger's sum, never stored twice.
+        """Annotate the ledger's sums, never stored twice: ``shares_held`` and ``value_pence``
+        (all movements), ``unpaid_shares`` and ``unpaid_pence`` (issues and purchases with no
+        payment recorded). ``owed_pence``, ``paid_pence`` and ``paid_shares`` follow from them.
 
-        A correlated subquery, not a join with GROUP BY: the database then sums the ledger
+        Correlated subqueries, not a join with GROUP BY: the database then sums the ledger
         only for the rows of the page being shown, and counting the register stays cheap.
         """
-        from .shares import ShareTransaction
+        from .shares import PAYABLE_KINDS, ShareTransaction
 
-        ledger = (
-            ShareTransaction.objects.filter(membership=OuterRef("pk"))
-            .order_by()
-            .values("membership")
-            .annotate(total=Sum("shares"))
-            .values("total")
+        def total(field: str, **filters) -> Coalesce:
+            ledger = (
+                ShareTransaction.objects.filter(membership=OuterRef("pk"), **filters)
+                .order_by()
+                .values("membership")
+                .annotate(total=Sum(field))
+                .values("total")
+            )
+            return Coalesce(Subquery(ledger, output_field=models.IntegerField()), 0)
+
+        unpaid = {"kind__in": PAYABLE_KINDS, "payment__isnull": True}
+        return self.annotate(
+            shares_held=total("shares"),
+            value_pence=total("amount_pence"),
+            unpaid_shares=total("shares", **unpaid),
+            unpaid_pence=total("amount_pence", **unpaid),
         )
-        return self.annotate(shares_held=Coalesce(Subquery(ledger, output_field=models.IntegerField()), 0))
 
     def current(self) -> MembershipQuerySet:
         return self.filter(status=MembershipStatus.ADMITTED)
@@ -117,9 +135,14 @@ class Membership(models.Model):
     admitted_on = models.DateField(_("date admitted"), null=True, blank=True)
     ceased_on = models.DateField(_("date ceased"), null=True, blank=True)
     cessation_reason = models.CharField(_("reason ceased"), max_length=10, choices=CessationReason.choices, blank=True)
-    pays_on_admission = models.BooleanField(
-        _("pays for the first share now"), default=True, help_text=_("If not, the share is recorded as owed.")
+    cessation_note = models.TextField(_("why the membership ended"), blank=True)
+    email_use = models.CharField(
+        _("what the member's email may be used for"),
+        max_length=10,
+        choices=EmailUse.choices,
+        default=EmailUse.CONTACT_ONLY,
     )
+    email_use_recorded_at = models.DateTimeField(_("email use agreed"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -143,16 +166,45 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.person} — {self.organisation}"
 
+    # What the ledger says, from the sums ``with_holdings()`` annotates. A cancelled or
+    # withdrawn share is no longer owed, so what is owed never exceeds what is held.
+    @property
+    def owed_shares(self) -> int:
+        return max(min(self.unpaid_shares, self.shares_held), 0)
+
+    @property
+    def owed_pence(self) -> int:
+        return max(min(self.unpaid_pence, self.value_pence), 0)
+
+    @property
+    def paid_shares(self) -> int:
+        return self.shares_held - self.owed_shares
+
+    @property
+    def paid_pence(self) -> int:
+        """The amount paid on the shares held (the register's column)."""
+        return self.value_pence - self.owed_pence
+
+    @property
+    def rules(self):
+        from .membership_rules import rules_for
+
+        return rules_for(self.organisation)
+
     def has_voting_rights(self, *, on: datetime.date | None = None) -> bool:
-        """Voting rights follow from status, class and the organisation's rules.
+        """Voting rights follow from status, class, holding and the organisation's rules.
 
         A member votes while admitted, in a class with voting rights, holding at least one
-        share, once the qualifying period in the rules has passed. Needs ``shares_held``
-        annotated (``Membership.objects.with_holdings()``).
+        share — paid for, where the rules say so (the default: most model rules admit members
+        on a fully paid share) — once the qualifying period in the rules has passed. Needs the
+        holdings annotated (``Membership.objects.with_holdings()``).
         """
         on = on or timezone.localdate()
         if self.status != MembershipStatus.ADMITTED or not self.stakeholder_class.has_voting_rights:
             return False
         if getattr(self, "shares_held", 0) < 1 or self.admitted_on is None:
             return False
-        return (on - self.admitted_on).days >= self.organisation.voting_qualifying_days
+        rules = self.rules
+        if rules.paid_share_needed_to_vote and self.paid_shares < 1:
+            return False
+        return (on - self.admitted_on).days >= rules.voting_qualifying_days
