@@ -6,15 +6,25 @@ log-ins and their roles), then hands the context to every registered feature app
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from . import registry
 from .models import LegalForm, Organisation, OrganisationKind, Place, PlaceKind, Postcode, RoleKind, User
-from .services import audit_record, role_grant
+from .services import (
+    audit_record,
+    letter_request,
+    person_declare_address,
+    person_verify,
+    person_verify_in_person,
+    resident_list_upload,
+    role_grant,
+)
 
 DEMO_PASSWORD = "coproduce-demo"  # noqa: S105 - a published demo password, for the fictional borough only
 # Base32 secret of the demo officers' authenticator, printed with the log-ins so the demo works offline.
@@ -172,6 +182,66 @@ def _officers_group() -> Group:
     return group
 
 
+# Residents at each verification level: (email, name, language, how verified).
+DEMO_RESIDENTS = [
+    ("una@example.org", "Una Unverified", "en", None),
+    ("dafydd@example.org", "Dafydd Datgan", "cy", "self_declared"),
+    ("lowri@example.org", "Lowri Llythyr", "cy", "letter_pending"),
+    ("lewis@example.org", "Lewis Letter", "en", "letter"),
+    ("lisa@example.org", "Lisa Listed", "en", "resident_list"),
+    ("ian@example.org", "Ian Inperson", "en", "in_person"),
+]
+
+
+def _residents(context: dict[str, Any]) -> dict[str, User]:
+    """Residents at every verification level, letters waiting to be printed, and one uploaded list.
+
+    The demo resident (resident@example.org) has asked for a code by post: the officer makes the
+    letters (one PDF), and the code in it confirms her address.
+    """
+    postcodes, council = context["postcodes"], context["organisations"]["council"]
+    officer = context["users"]["officer"]
+    residents = {}
+    for index, (email, name, language, method) in enumerate(DEMO_RESIDENTS):
+        postcode = postcodes[(index * 17 + 5) % len(postcodes)]
+        person = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            full_name=name,
+            address=f"{index + 3} Verification Row\nKingsmere",
+            postcode=postcode.postcode,
+            ward=postcode.ward,
+            preferred_language=language,
+        )
+        EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+        residents[email] = person
+        if method == "self_declared":
+            person_declare_address(person=person)
+        elif method == "letter_pending":
+            letter_request(person=person)
+        elif method == "letter":
+            person_verify(person=person, method="letter", actor=None, evidence="demo letter", council=council)
+        elif method == "in_person":
+            person_verify_in_person(
+                person=person, council=council, actor=officer, seen=["council_tax"], notes="Kingsmere Central Library"
+            )
+    letter_request(person=context["users"]["resident"])
+    listed = residents["lisa@example.org"]
+    rows = [
+        ("Lisa Listed", listed.postcode),
+        ("Anwen Thomas", postcodes[7].postcode),
+        ("Joe Bloggs", postcodes[42].postcode),
+    ]
+    resident_list_upload(
+        council=council,
+        actor=officer,
+        name="Electoral register extract (demo)",
+        content=("name,postcode\n" + "".join(f"{name},{code}\n" for name, code in rows)).encode(),
+        delete_on=timezone.localdate() + timedelta(days=90),
+    )
+    return residents
+
+
 def holds_only_the_demo() -> bool:
     """True for an empty database or one that ``build_demo`` filled (its audit event says so).
 
@@ -190,6 +260,7 @@ def build_demo() -> dict[str, Any]:
     context = _places()
     context["organisations"] = _organisations(context)
     context["users"] = _logins(context)
+    context["residents"] = _residents(context)
     for feature in registry.features():
         if (builder := registry.demo_builder(feature)) is not None:
             builder(context)
