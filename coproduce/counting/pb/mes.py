@@ -237,8 +237,28 @@ class ConstantUtilityMes:
         ``rho`` is then left empty), and it may resume from the last run's
         checkpoint that provably decides the same up to there (see :class:`_Headroom`) instead of
         starting over; its ``ties`` then include those of the rounds it did not recount.
+
+        The rounds follow the method's definition: price the projects that may be cheapest (each
+        one's ρ, or dropped if its supporters cannot pay for it), fund the cheapest (ties exactly,
+        then by the tie order), and its supporters pay. Around that, each round keeps what the
+        speed-ups need: a checkpoint for later runs to resume from, the price bounds earlier runs
+        leave, and the conditions of the run's headroom.
         """
-        compiled, state = self.compiled, self._state
+        s = self._begin(voter_budget, exact_prices)
+        while s.alive.any():
+            self._save_checkpoint(s)
+            s.round_number += 1
+            if s.carry:
+                self._start_round_from_earlier_bounds(s)
+            priced, best = self._price_the_cheapest(s)
+            if not priced:
+                break
+            chosen = self._choose_cheapest(s, priced, best)
+            self._fund(s, chosen, priced[chosen])
+        return self._finish(s)
+
+    def _begin(self, voter_budget: Fraction, exact_prices: bool) -> _Run:
+        """A run's state before its first round: from the start, or from a checkpoint."""
         budget_f = float(voter_budget)
         resume = None
         horizon = self.horizon if not exact_prices else 0.0
@@ -255,291 +275,412 @@ class ConstantUtilityMes:
             reach = budget_f + horizon / 2
             resume = next((c for c in reversed(self._checkpoints) if c.budget <= budget_f and reach <= c.limit), None)
         if resume is None:
-            self._checkpoints = []
-            run, remaining = _start(compiled, voter_budget, self.utility)
-            alive = np.zeros(len(compiled.ids), dtype=bool)
-            alive[remaining] = True
-            state.reset(voter_budget)
-            headroom, robust = _Headroom(), _Headroom(horizon)
-            # A lower bound on each project's price (prices only rise as money is spent), as a line
-            # in the voter budget: value now, slope, and the rounding error of the slope.
-            last = self.first_price.copy()
-            last_slope = np.zeros(len(compiled.ids))
-            last_error = np.zeros(len(compiled.ids))
-            # How fast each lower bound can fall, whatever the capped classes (see _Headroom).
-            fall = np.zeros(len(compiled.ids))
-            round_number = 0
-        # (fall: kept across rounds, read only while the robust bound is tracked.)
+            s = self._afresh(voter_budget, budget_f, exact_prices, horizon, carry)
         else:
-            del self._checkpoints[self._checkpoints.index(resume) :]
-            state.rewind(resume.classes, voter_budget)
-            delta = budget_f - resume.budget
-            run = MesRun(
-                voter_budget=voter_budget,
-                funded=list(resume.funded),
-                round_of=dict(resume.round_of),
-                dropped=dict(resume.dropped),
-                ties=list(resume.ties),
+            s = self._resumed(resume, voter_budget, budget_f, exact_prices, horizon, carry)
+        s.sequence = [p for p in s.run.funded if s.run.round_of[p] > 0]
+        return s
+
+    def _afresh(self, voter_budget: Fraction, budget_f: float, exact_prices: bool, horizon: float, carry: bool) -> _Run:
+        """Start at round 0: supported free projects funded at once (see _start), everyone's money whole."""
+        compiled = self.compiled
+        self._checkpoints = []
+        run, remaining = _start(compiled, voter_budget, self.utility)
+        alive = np.zeros(len(compiled.ids), dtype=bool)
+        alive[remaining] = True
+        self._state.reset(voter_budget)
+        # A lower bound on each project's price (prices only rise as money is spent), as a line
+        # in the voter budget: value now, slope, and the rounding error of the slope; and how fast
+        # each lower bound can fall, whatever the capped classes (see _Headroom; kept across rounds,
+        # read only while the robust bound is tracked).
+        return self._new_run(
+            run,
+            budget_f,
+            exact_prices,
+            horizon,
+            carry,
+            alive,
+            headroom=_Headroom(),
+            robust=_Headroom(horizon),
+            last=self.first_price.copy(),
+            last_slope=np.zeros(len(compiled.ids)),
+            last_error=np.zeros(len(compiled.ids)),
+            fall=np.zeros(len(compiled.ids)),
+            round_number=0,
+        )
+
+    def _resumed(
+        self,
+        resume: _Checkpoint,
+        voter_budget: Fraction,
+        budget_f: float,
+        exact_prices: bool,
+        horizon: float,
+        carry: bool,
+    ) -> _Run:
+        """Start at a checkpoint's round, every class's money and price bound moved along its line."""
+        del self._checkpoints[self._checkpoints.index(resume) :]
+        state = self._state
+        state.rewind(resume.classes, voter_budget)
+        delta = budget_f - resume.budget
+        run = MesRun(
+            voter_budget=voter_budget,
+            funded=list(resume.funded),
+            round_of=dict(resume.round_of),
+            dropped=dict(resume.dropped),
+            ties=list(resume.ties),
+        )
+        alive = resume.alive.copy()
+        headroom = _Headroom(resume.limit - budget_f)
+        last = resume.last + resume.last_slope * delta
+        last_slope, last_error = resume.last_slope.copy(), resume.last_error.copy()
+        # Up to the checkpoint's limit, money and the lower bounds so far are exact lines: their
+        # slopes are the robust bounds too.
+        horizon = min(horizon, resume.limit - budget_f)
+        robust = _Headroom(horizon)
+        state.robust_from_lines()
+        fall = np.maximum(last_error - last_slope, 0.0)
+        return self._new_run(
+            run,
+            budget_f,
+            exact_prices,
+            horizon,
+            carry,
+            alive,
+            headroom=headroom,
+            robust=robust,
+            last=last,
+            last_slope=last_slope,
+            last_error=last_error,
+            fall=fall,
+            round_number=resume.round_number,
+        )
+
+    def _new_run(
+        self,
+        run: MesRun,
+        budget_f: float,
+        exact_prices: bool,
+        horizon: float,
+        carry: bool,
+        alive: np.ndarray,
+        *,
+        headroom: _Headroom,
+        robust: _Headroom,
+        last: np.ndarray,
+        last_slope: np.ndarray,
+        last_error: np.ndarray,
+        fall: np.ndarray,
+        round_number: int,
+    ) -> _Run:
+        count = len(self.compiled.ids)
+        return _Run(
+            run=run,
+            budget_f=budget_f,
+            exact_prices=exact_prices,
+            horizon=horizon,
+            carry=carry,
+            alive=alive,
+            headroom=headroom,
+            robust=robust,
+            last=last,
+            last_slope=last_slope,
+            last_error=last_error,
+            fall=fall,
+            round_number=round_number,
+            known={},
+            stale=np.ones(count, dtype=bool),
+            deferred=[],
+            ghost=np.zeros(count, dtype=np.int64),
+            drop_reach=np.zeros(count),
+            floor=self.first_price.copy(),
+            sequence=[],
+            carried={},
+        )
+
+    def _save_checkpoint(self, s: _Run) -> None:
+        """The state at the start of a round, for later trial runs up to the headroom to resume from."""
+        if s.headroom.tracking and s.round_number:
+            self._checkpoints.append(
+                _Checkpoint(
+                    s.budget_f,
+                    s.budget_f + s.headroom.value,
+                    s.round_number,
+                    self._state.checkpoint(),
+                    s.alive.copy(),
+                    s.last.copy(),
+                    s.last_slope.copy(),
+                    s.last_error.copy(),
+                    list(s.run.funded),
+                    dict(s.run.round_of),
+                    dict(s.run.dropped),
+                    list(s.run.ties),
+                )
             )
-            alive = resume.alive.copy()
-            headroom = _Headroom(resume.limit - budget_f)
-            last = resume.last + resume.last_slope * delta
-            last_slope, last_error = resume.last_slope.copy(), resume.last_error.copy()
-            # Up to the checkpoint's limit, money and the lower bounds so far are exact lines: their
-            # slopes are the robust bounds too.
-            horizon = min(horizon, resume.limit - budget_f)
-            robust = _Headroom(horizon)
-            state.robust_from_lines()
-            fall = np.maximum(last_error - last_slope, 0.0)
-            round_number = resume.round_number
-        # Each project's classes and sizes, capped classes and price while none of its supporters
-        # has paid since (then its price is unchanged).
-        known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        stale = np.ones(len(compiled.ids), dtype=bool)
-        # The robust order requirements, per round: applied once the run knows what it funds later.
-        deferred: list[tuple[int, np.ndarray, tuple[np.ndarray, ...]]] = []
-        # Projects dropped in this run, still in the robust order requirements with a lower bound on
-        # their price should their supporters afford them again.
-        ghost = np.zeros(len(compiled.ids), dtype=np.int64)  # the round it was dropped in
-        drop_reach = np.zeros(len(compiled.ids))
-        # A lower bound on each project's price over the horizon: its equal split, or for one dropped
-        # within reach of affording it, what its supporters' most money then makes it.
-        floor = self.first_price.copy()
-        # The projects funded so far, round by round; this run's bounds for later runs to start from.
-        sequence = [p for p in run.funded if run.round_of[p] > 0]
-        carried: dict[int, _Carried] = {}
 
-        def evaluate(p: int, above: float) -> float | None:
-            """Price ``p`` now (None: its supporters cannot afford it), or a bound above ``above``.
+    def _start_round_from_earlier_bounds(self, s: _Run) -> None:
+        """Where an earlier trial run funded the same projects before this round, its price bounds
+        here, moved along their robust fall, bound the prices here too (see :class:`_Carried`)."""
+        earlier = self._carried.get(s.round_number)
+        s.carry = (
+            earlier is not None
+            and earlier.budget <= s.budget_f
+            and earlier.end - s.budget_f >= max(s.horizon, CARRY)
+            and earlier.prefix == tuple(s.sequence)
+        )
+        if earlier is None or not s.carry:
+            return
+        s.run.carried += 1
+        # Same projects funded so far: the earlier run's bounds at this round, moved along
+        # their robust fall, bound the prices here too; what it dropped with reach to
+        # spare is still out of reach.
+        delta = s.budget_f - earlier.budget
+        with np.errstate(invalid="ignore"):  # (projects no one supports: inf − inf)
+            bound = earlier.last - earlier.fall * delta
+            bound -= TOLERANCE * (np.abs(earlier.last) + earlier.fall * delta)
+        last, fall = s.last, s.fall
+        better = s.alive & s.stale & (bound > last)
+        if better.any():
+            last[better] = bound[better]
+            fall[better] = earlier.fall[better]
+            s.last_slope[better], s.last_error[better] = -fall[better], TOLERANCE * fall[better]
+            s.headroom.limit(earlier.end - s.budget_f)  # (these lines hold that far only)
+        for p in earlier.dropped:
+            reach = earlier.drop_reach[p] - delta
+            if s.alive[p] and reach > 0:
+                s.run.dropped[p], s.alive[p] = s.round_number, False
+                s.ghost[p], s.drop_reach[p] = s.round_number, reach
+                last[p], fall[p] = bound[p], earlier.fall[p]
+                s.headroom.limit(min(reach, earlier.end - s.budget_f))
 
-            Updates its lower bound, the bound's slope and robust fall; a settled price is kept in
-            ``known`` until one of its supporters pays.
-            """
-            cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
-            classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
-            cash = state.money_f[classes]
-            total = float(sizes @ cash)
-            if total < cost * (1 - TOLERANCE) or (
-                total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
-            ):
-                if headroom.tracking:
-                    # Stays unaffordable while its supporters' money stays below the cost.
-                    slope = -float(sizes @ state.slope_f[classes])
-                    head = classes[:2].tolist()  # (the broke class, if any, is among the first two)
-                    live = votes - (float(sizes[head.index(state.ZERO)]) if state.ZERO in head else 0.0)
-                    headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
-                if robust.tracking:
-                    rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
-                    # It stays unaffordable for a while; after that, any price it has is at least what
-                    # the richest class must pay with everyone else paying all they have.
-                    drop_reach[p] = _out_of_reach(cost, total, rate)
-                    if drop_reach[p] < horizon:
-                        # Over the horizon its supporters have at most their money at its end: its
-                        # price then is at least the water-filling of that.
-                        upper = cash + state.rslope[classes] * horizon
-                        broke = classes == state.ZERO
-                        if broke.any():
-                            members = compiled.supporters[p]
-                            upper[broke] = state.zslope[members[state.class_of[members] == state.ZERO]].max() * horizon
-                        floor[p] = _water_fill(upper, sizes, cost, votes)[0] / unit * (1 - TOLERANCE)
-                    j = int(cash.argmax())  # (every class with money left has more than 0)
-                    if cash[j] > 0:
-                        last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
-                        fall[p] = (rate - sizes[j] * state.rslope[classes[j]]) / sizes[j] / unit
-                    else:
-                        last[p], fall[p] = cost / votes / unit, 0.0
-                    ghost[p] = round_number
-                return None
-            payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=above * unit)
-            rho = last[p] = payment / unit
-            if headroom.tracking or robust.tracking:
-                payers, paying = classes[capped], sizes[capped]
-            if headroom.tracking:
-                slope, error = state.payment_slope(payers, paying, votes)
-                last_slope[p], last_error[p] = slope / unit, error / unit
-            if robust.tracking:
-                rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], payers, paying)
-                fall[p] = rate / (votes - float(paying.sum())) / unit
-            if settled:
-                known[p] = (classes, sizes, capped)
-                stale[p] = False
-            return rho
+    def _price_the_cheapest(self, s: _Run) -> tuple[dict[int, float], float]:
+        """Each project that may be the cheapest, with its ρ (in floating point), and the least ρ.
 
-        while alive.any():
-            if headroom.tracking and round_number:
-                self._checkpoints.append(
-                    _Checkpoint(
-                        budget_f,
-                        budget_f + headroom.value,
-                        round_number,
-                        state.checkpoint(),
-                        alive.copy(),
-                        last.copy(),
-                        last_slope.copy(),
-                        last_error.copy(),
-                        list(run.funded),
-                        dict(run.round_of),
-                        dict(run.dropped),
-                        list(run.ties),
-                    )
-                )
-            round_number += 1
-            best = math.inf
-            priced: dict[int, float] = {}
-            dropped: list[int] = []
-            if carry:
-                earlier = self._carried.get(round_number)
-                carry = (
-                    earlier is not None
-                    and earlier.budget <= budget_f
-                    and earlier.end - budget_f >= max(horizon, CARRY)
-                    and earlier.prefix == tuple(sequence)
-                )
-                if carry:
-                    run.carried += 1
-                    # Same projects funded so far: the earlier run's bounds at this round, moved along
-                    # their robust fall, bound the prices here too; what it dropped with reach to
-                    # spare is still out of reach.
-                    delta = budget_f - earlier.budget
-                    with np.errstate(invalid="ignore"):  # (projects no one supports: inf − inf)
-                        bound = earlier.last - earlier.fall * delta
-                        bound -= TOLERANCE * (np.abs(earlier.last) + earlier.fall * delta)
-                    better = alive & stale & (bound > last)
-                    if better.any():
-                        last[better] = bound[better]
-                        fall[better] = earlier.fall[better]
-                        last_slope[better], last_error[better] = -fall[better], TOLERANCE * fall[better]
-                        headroom.limit(earlier.end - budget_f)  # (these lines hold that far only)
-                    for p in earlier.dropped:
-                        reach = earlier.drop_reach[p] - delta
-                        if alive[p] and reach > 0:
-                            run.dropped[p], alive[p] = round_number, False
-                            ghost[p], drop_reach[p] = round_number, reach
-                            last[p], fall[p] = bound[p], earlier.fall[p]
-                            headroom.limit(min(reach, earlier.end - budget_f))
-            remaining = alive.nonzero()[0]
-            remaining = remaining[np.argsort(last[remaining], kind="stable")]
-            for p, bound in zip(remaining.tolist(), last[remaining].tolist(), strict=True):
-                if bound > best * (1 + TOLERANCE):
-                    break
-                if not stale[p]:
-                    priced[p] = bound
-                    best = min(best, bound)
-                    continue
-                rho = evaluate(p, best * (1 + TOLERANCE))
-                if rho is None:
-                    dropped.append(p)
-                elif not stale[p]:
-                    priced[p] = rho
-                    best = min(best, rho)
-                # (else: a lower bound on its price, already above the best: not in the running)
-            for p in dropped:
-                run.dropped[p] = round_number
-                alive[p] = False
-            if not priced:
+        Projects are taken in order of their lower bounds until a bound is above the best price
+        found (none after it can be cheaper). A project whose supporters cannot pay for it is
+        dropped: it never becomes affordable again in this run, as money only falls.
+        """
+        best = math.inf
+        priced: dict[int, float] = {}
+        dropped: list[int] = []
+        remaining = s.alive.nonzero()[0]
+        remaining = remaining[np.argsort(s.last[remaining], kind="stable")]
+        for p, bound in zip(remaining.tolist(), s.last[remaining].tolist(), strict=True):
+            if bound > best * (1 + TOLERANCE):
                 break
-            near = [p for p, rho in priced.items() if rho <= best * (1 + TOLERANCE)]
-            if len(near) > 1:
-                # A possible tie: compare exactly.
-                run.exact_rechecks += 1
-                exact = {p: self._price_exact(p, *known[p][:2], state) for p in near}
-                low = min(exact.values())
-                near = [p for p in near if exact[p] == low]
-            chosen = _choose(run, near, self.order, round_number)
-            run.funded.append(chosen)
-            run.round_of[chosen] = round_number
-            alive[chosen] = False
-            classes, sizes, capped = known[chosen]
-            unit = self.unit_f[chosen]
-            rho = priced[chosen]
-            if robust.tracking:
-                # The chosen price falls at least at ``rise`` (its supporters' money rises at least
-                # at its lower slopes); the others' lower bounds fall at most at their ``fall``.
-                rise = state.payment_rise(
-                    classes, sizes, rho * unit, self.cost_f[chosen], compiled.backers[chosen], horizon
-                )
-                rise /= unit
-                if not exact_prices:
-                    # A stale lower bound that would soon pass below the chosen price may just be
-                    # too low: price such projects now (their price is needed later anyway).
-                    for _ in range(REFINE):
-                        remaining = (alive & stale).nonzero()[0]
-                        rate = fall[remaining] - rise
-                        with np.errstate(divide="ignore"):
-                            reach = np.where(rate > 0, (last[remaining] - rho) / rate, math.inf)
-                        if not len(reach) or reach.min() >= robust.value:
-                            break
-                        q = int(remaining[np.argmin(reach)])
-                        if evaluate(q, math.inf) is None:
-                            run.dropped[q] = round_number
-                            alive[q] = False
-            remaining = alive.nonzero()[0]
-            if headroom.tracking and len(remaining):
-                # Every other project's price stays above the chosen one's (or level with it and
-                # behind it in the tie order: then the two lines never cross — both slopes are 0).
-                slope, error = last_slope[chosen], last_error[chosen]
-                others = last[remaining]
-                headroom.require(
-                    others - rho,
-                    last_slope[remaining] - slope,
-                    TOLERANCE * (others + rho),
-                    last_error[remaining] + error,
-                )
-            if robust.tracking:
-                # (A rival whose floor is above the chosen price now never undercuts it: the chosen
-                # price only falls as budgets rise.)
-                rivals = ((alive | (ghost > 0)) & (floor <= rho * (1 + 2 * TOLERANCE))).nonzero()[0]
-                others, falls = last[rivals], fall[rivals]
-                errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
-                deferred.append((round_number, rivals, (others - rho, rise - falls, *errors, drop_reach[rivals])))
-            if robust.tracking and not exact_prices:
-                carried[round_number] = _Carried(
-                    budget_f,
-                    budget_f + horizon,
-                    tuple(sequence),
-                    last.copy(),
-                    fall.copy(),
-                    drop_reach.copy(),
-                    [p for p, r in run.dropped.items() if r == round_number],
-                )
-            sequence.append(chosen)
-            broke = state.pay(
-                chosen,
-                compiled.supporters[chosen],
-                classes,
-                sizes,
-                priced[chosen] * unit,
-                last_slope[chosen] * unit,
-                (fall[chosen] * unit, rise * unit, horizon) if robust.tracking else None,
+            if not s.stale[p]:
+                priced[p] = bound
+                best = min(best, bound)
+                continue
+            rho = self._evaluate(s, p, best * (1 + TOLERANCE))
+            if rho is None:
+                dropped.append(p)
+            elif not s.stale[p]:
+                priced[p] = rho
+                best = min(best, rho)
+            # (else: a lower bound on its price, already above the best: not in the running)
+        for p in dropped:
+            s.run.dropped[p] = s.round_number
+            s.alive[p] = False
+        return priced, best
+
+    def _evaluate(self, s: _Run, p: int, above: float) -> float | None:
+        """Price ``p`` now (None: its supporters cannot afford it), or a bound above ``above``.
+
+        Updates its lower bound, the bound's slope and robust fall; a settled price is kept in
+        ``known`` until one of its supporters pays.
+        """
+        compiled, state = self.compiled, self._state
+        cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
+        classes, sizes = state.histogram(compiled.supporters[p], self.weights_of[p])
+        cash = state.money_f[classes]
+        total = float(sizes @ cash)
+        if total < cost * (1 - TOLERANCE) or (
+            total <= cost * (1 + TOLERANCE) and state.exact_total(classes, sizes) < compiled.costs[p]
+        ):
+            self._unaffordable(s, p, classes, sizes, cash, total)
+            return None
+        payment, capped, settled = _water_fill(cash, sizes, cost, votes, above=above * unit)
+        rho = s.last[p] = payment / unit
+        if s.headroom.tracking or s.robust.tracking:
+            payers, paying = classes[capped], sizes[capped]
+        if s.headroom.tracking:
+            slope, error = state.payment_slope(payers, paying, votes)
+            s.last_slope[p], s.last_error[p] = slope / unit, error / unit
+        if s.robust.tracking:
+            rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], payers, paying)
+            s.fall[p] = rate / (votes - float(paying.sum())) / unit
+        if settled:
+            s.known[p] = (classes, sizes, capped)
+            s.stale[p] = False
+        return rho
+
+    def _unaffordable(
+        self, s: _Run, p: int, classes: np.ndarray, sizes: np.ndarray, cash: np.ndarray, total: float
+    ) -> None:
+        """What the headroom needs of a project its supporters cannot afford: that they stay unable
+        to; and, over the robust horizon, how long that lasts and a lower bound on its price after."""
+        compiled, state = self.compiled, self._state
+        cost, unit, votes = self.cost_f[p], self.unit_f[p], compiled.backers[p]
+        if s.headroom.tracking:
+            # Stays unaffordable while its supporters' money stays below the cost.
+            slope = -float(sizes @ state.slope_f[classes])
+            head = classes[:2].tolist()  # (the broke class, if any, is among the first two)
+            live = votes - (float(sizes[head.index(state.ZERO)]) if state.ZERO in head else 0.0)
+            s.headroom.require(cost - total, slope, TOLERANCE * cost, state.slope_error * live)
+        if s.robust.tracking:
+            rate = state.robust_rate(compiled.supporters[p], self.weights_of[p], classes, sizes)
+            # It stays unaffordable for a while; after that, any price it has is at least what
+            # the richest class must pay with everyone else paying all they have.
+            s.drop_reach[p] = _out_of_reach(cost, total, rate)
+            if s.drop_reach[p] < s.horizon:
+                # Over the horizon its supporters have at most their money at its end: its
+                # price then is at least the water-filling of that.
+                upper = cash + state.rslope[classes] * s.horizon
+                broke = classes == state.ZERO
+                if broke.any():
+                    members = compiled.supporters[p]
+                    upper[broke] = state.zslope[members[state.class_of[members] == state.ZERO]].max() * s.horizon
+                s.floor[p] = _water_fill(upper, sizes, cost, votes)[0] / unit * (1 - TOLERANCE)
+            j = int(cash.argmax())  # (every class with money left has more than 0)
+            if cash[j] > 0:
+                s.last[p] = (cost - total + sizes[j] * cash[j]) / sizes[j] / unit
+                s.fall[p] = (rate - sizes[j] * state.rslope[classes[j]]) / sizes[j] / unit
+            else:
+                s.last[p], s.fall[p] = cost / votes / unit, 0.0
+            s.ghost[p] = s.round_number
+
+    def _choose_cheapest(self, s: _Run, priced: dict[int, float], best: float) -> int:
+        """The project with the least ρ: prices within rounding of the best are compared exactly,
+        and an exact tie is broken by the tie order."""
+        near = [p for p, rho in priced.items() if rho <= best * (1 + TOLERANCE)]
+        if len(near) > 1:
+            # A possible tie: compare exactly.
+            s.run.exact_rechecks += 1
+            exact = {p: self._price_exact(p, *s.known[p][:2], self._state) for p in near}
+            low = min(exact.values())
+            near = [p for p in near if exact[p] == low]
+        return _choose(s.run, near, self.order, s.round_number)
+
+    def _fund(self, s: _Run, chosen: int, rho: float) -> None:
+        """Fund ``chosen`` at ρ ``rho``: its supporters pay ``min(money, ρ × utility)``. Before they
+        pay, the headroom's requirements that it stays the cheapest; after, that the same of them
+        pay all they have."""
+        run = s.run
+        run.funded.append(chosen)
+        run.round_of[chosen] = s.round_number
+        s.alive[chosen] = False
+        rise = self._robust_rise(s, chosen, rho) if s.robust.tracking else 0.0
+        self._require_it_stays_cheapest(s, chosen, rho, rise)
+        if s.robust.tracking and not s.exact_prices:
+            s.carried[s.round_number] = _Carried(
+                s.budget_f,
+                s.budget_f + s.horizon,
+                tuple(s.sequence),
+                s.last.copy(),
+                s.fall.copy(),
+                s.drop_reach.copy(),
+                [p for p, r in run.dropped.items() if r == s.round_number],
             )
-            stale |= self.overlaps[chosen]
-            if robust.tracking:
-                # A dropped project's supporters just paid: from the next round on it stays out of
-                # reach at least as long as their money now says (it only falls round by round).
-                for p in ((ghost > 0) & (drop_reach < horizon) & self.overlaps[chosen]).nonzero()[0].tolist():
-                    drop_reach[p] = max(drop_reach[p], self._drop_reach(p))
-            if headroom.tracking:
-                state.require_same_payers(
-                    headroom,
-                    classes,
-                    capped,
-                    broke,
-                    priced[chosen] * unit,
-                    last_slope[chosen] * unit,
-                    last_error[chosen] * unit,
-                )
-        if robust.tracking:
-            self._require_order(robust, run, sequence, deferred, ghost, drop_reach)
-        run.headroom = max(headroom.value, robust.value)
-        self._carried.update(carried)
-        if horizon:
+        s.sequence.append(chosen)
+        self._pay(s, chosen, rho, rise)
+
+    def _robust_rise(self, s: _Run, chosen: int, rho: float) -> float:
+        """How fast the chosen price falls at least over the robust horizon (its supporters' money
+        rises at least at its lower slopes); a trial run then prices the stale projects whose lower
+        bound would soon pass below it, since they may just be too low."""
+        classes, sizes, _ = s.known[chosen]
+        unit = self.unit_f[chosen]
+        rise = self._state.payment_rise(
+            classes, sizes, rho * unit, self.cost_f[chosen], self.compiled.backers[chosen], s.horizon
+        )
+        rise /= unit
+        if not s.exact_prices:
+            # (Their price is needed later anyway.)
+            for _ in range(REFINE):
+                remaining = (s.alive & s.stale).nonzero()[0]
+                rate = s.fall[remaining] - rise
+                with np.errstate(divide="ignore"):
+                    reach = np.where(rate > 0, (s.last[remaining] - rho) / rate, math.inf)
+                if not len(reach) or reach.min() >= s.robust.value:
+                    break
+                q = int(remaining[np.argmin(reach)])
+                if self._evaluate(s, q, math.inf) is None:
+                    s.run.dropped[q] = s.round_number
+                    s.alive[q] = False
+        return rise
+
+    def _require_it_stays_cheapest(self, s: _Run, chosen: int, rho: float, rise: float) -> None:
+        """Headroom: every other project's price stays above the chosen one's (or level with it and
+        behind it in the tie order: then the two lines never cross — both slopes are 0). Robust
+        headroom: the same, with the rivals that could undercut it, checked once the run knows what
+        it funds later (see :meth:`_require_order`)."""
+        remaining = s.alive.nonzero()[0]
+        if s.headroom.tracking and len(remaining):
+            slope, error = s.last_slope[chosen], s.last_error[chosen]
+            others = s.last[remaining]
+            s.headroom.require(
+                others - rho,
+                s.last_slope[remaining] - slope,
+                TOLERANCE * (others + rho),
+                s.last_error[remaining] + error,
+            )
+        if s.robust.tracking:
+            # (A rival whose floor is above the chosen price now never undercuts it: the chosen
+            # price only falls as budgets rise.)
+            rivals = ((s.alive | (s.ghost > 0)) & (s.floor <= rho * (1 + 2 * TOLERANCE))).nonzero()[0]
+            others, falls = s.last[rivals], s.fall[rivals]
+            errors = (TOLERANCE * (others + rho), TOLERANCE * (falls + rise))
+            s.deferred.append((s.round_number, rivals, (others - rho, rise - falls, *errors, s.drop_reach[rivals])))
+
+    def _pay(self, s: _Run, chosen: int, rho: float, rise: float) -> None:
+        """The chosen project's supporters pay; the prices of projects sharing a supporter are stale.
+        Headroom: the same classes pay all they have at budgets within it."""
+        state = self._state
+        classes, sizes, capped = s.known[chosen]
+        unit = self.unit_f[chosen]
+        broke = state.pay(
+            chosen,
+            self.compiled.supporters[chosen],
+            classes,
+            sizes,
+            rho * unit,
+            s.last_slope[chosen] * unit,
+            (s.fall[chosen] * unit, rise * unit, s.horizon) if s.robust.tracking else None,
+        )
+        s.stale |= self.overlaps[chosen]
+        if s.robust.tracking:
+            # A dropped project's supporters just paid: from the next round on it stays out of
+            # reach at least as long as their money now says (it only falls round by round).
+            for p in ((s.ghost > 0) & (s.drop_reach < s.horizon) & self.overlaps[chosen]).nonzero()[0].tolist():
+                s.drop_reach[p] = max(s.drop_reach[p], self._drop_reach(p))
+        if s.headroom.tracking:
+            state.require_same_payers(
+                s.headroom,
+                classes,
+                capped,
+                broke,
+                rho * unit,
+                s.last_slope[chosen] * unit,
+                s.last_error[chosen] * unit,
+            )
+
+    def _finish(self, s: _Run) -> MesRun:
+        """The run's headroom (the longer of the two), bounds for later runs, the next horizon, and
+        (unless a trial run) each funded project's exact price."""
+        run = s.run
+        if s.robust.tracking:
+            self._require_order(s.robust, run, s.sequence, s.deferred, s.ghost, s.drop_reach)
+        run.headroom = max(s.headroom.value, s.robust.value)
+        self._carried.update(s.carried)
+        if s.horizon:
             # The next run's horizon: past this one's reach if it was the limit, else near it.
-            self.horizon = 4 * horizon if robust.value >= horizon else max(SHORTEST, 2 * robust.value)
-        if exact_prices:
+            self.horizon = 4 * s.horizon if s.robust.value >= s.horizon else max(SHORTEST, 2 * s.robust.value)
+        if s.exact_prices:
             for p in run.funded:
                 if run.round_of.get(p, 0) > 0:
-                    state.ensure_exact(run.round_of[p])
-                    run.rho[p] = state.payments[run.round_of[p] - 1] / self.unit[p]
+                    self._state.ensure_exact(run.round_of[p])
+                    run.rho[p] = self._state.payments[run.round_of[p] - 1] / self.unit[p]
         return run
 
     def _require_order(
@@ -993,6 +1134,50 @@ class _Classes:
         self.count += new
         self.class_of[members] = self.remap[old]
         return broke
+
+
+@dataclass(slots=True)
+class _Run:
+    """One run of :meth:`ConstantUtilityMes.run` in progress: the run so far and what its rounds
+    keep for the speed-ups (each field as the run's methods describe it)."""
+
+    run: MesRun
+    budget_f: float
+    # A full run (exact prices reported) or a trial run (add-one completion's).
+    exact_prices: bool
+    # How far ahead the robust bounds reach (see _Headroom), and whether rounds may still start
+    # from an earlier trial run's bounds (see _Carried).
+    horizon: float
+    carry: bool
+    # Projects still in the running (neither funded nor dropped).
+    alive: np.ndarray
+    headroom: _Headroom
+    robust: _Headroom
+    # Per project: a lower bound on its price (ρ), as a line in the voter budget (value, slope, the
+    # slope's rounding error), and how fast the bound can fall whatever the capped classes.
+    last: np.ndarray
+    last_slope: np.ndarray
+    last_error: np.ndarray
+    fall: np.ndarray
+    round_number: int
+    # Each project's classes and sizes, capped classes and price while none of its supporters
+    # has paid since (then its price is unchanged): ``stale`` is False exactly then.
+    known: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    stale: np.ndarray
+    # The robust order requirements, per round: applied once the run knows what it funds later.
+    deferred: list[tuple[int, np.ndarray, tuple[np.ndarray, ...]]]
+    # Projects dropped in this run, still in the robust order requirements with a lower bound on
+    # their price should their supporters afford them again: the round it was dropped in, and how
+    # far the budget can rise with it still out of reach.
+    ghost: np.ndarray
+    drop_reach: np.ndarray
+    # A lower bound on each project's price over the horizon: its equal split, or for one dropped
+    # within reach of affording it, what its supporters' most money then makes it.
+    floor: np.ndarray
+    # The projects funded so far, round by round (free ones aside); this run's bounds for later
+    # runs to start from.
+    sequence: list[int]
+    carried: dict[int, _Carried]
 
 
 @dataclass
