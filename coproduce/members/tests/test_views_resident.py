@@ -1,11 +1,14 @@
-"""A resident's pages: an organisation, joining, my memberships, withdrawing shares."""
+"""A resident's and a member's pages: an organisation, joining, my memberships, my entry,
+buying, withdrawing, resigning, and the duplicate register."""
 
 from __future__ import annotations
 
 import pytest
 
-from coproduce.core.tests.factories import OrganisationFactory, UserFactory
+from coproduce.core.models import AuditEvent
+from coproduce.core.tests.factories import OrganisationFactory, RoleFactory, UserFactory
 from coproduce.members.models import Membership, MembershipStatus, ShareTransaction
+from coproduce.members.services import membership_rules_update
 from coproduce.members.tests.factories import MembershipFactory, StakeholderClassFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +30,10 @@ def resident(client):
 
 
 def test_organisation_page_shows_rules_and_open_classes_in_english_and_welsh(client, trust):
+    membership_rules_update(organisation=trust, actor=None, payment_instructions="Pay at the pool reception.")
     html = client.get("/organisations/taff-leisure/").content.decode()
     assert "£1.00" in html
+    assert "Pay at the pool reception." in html
     assert "Service user" in html and "Closed class" not in html
     assert 'href="/organisations/taff-leisure/join/"' in html
     welsh = client.get("/cy/organisations/taff-leisure/").content.decode()
@@ -37,27 +42,68 @@ def test_organisation_page_shows_rules_and_open_classes_in_english_and_welsh(cli
     assert "Rheolau i aelodau" in welsh
 
 
+def test_organisation_page_offers_no_join_when_the_rules_take_no_members(client, trust):
+    membership_rules_update(organisation=trust, actor=None, accepts_members=False)
+    html = client.get("/organisations/taff-leisure/").content.decode()
+    assert "/join/" not in html
+    assert "is not taking new members" in html
+
+
+def test_the_directory_links_organisations_to_their_page_through_the_registry(client, trust):
+    html = client.get("/organisations/").content.decode()
+    assert 'href="/organisations/taff-leisure/"' in html
+
+
+def test_a_hidden_organisation_is_not_found(client):
+    OrganisationFactory(slug="hidden", is_public=False)
+    assert client.get("/organisations/hidden/").status_code == 404
+
+
 def test_joining_needs_a_signed_in_person(client, trust):
     response = client.get("/organisations/taff-leisure/join/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_join_asks_for_a_class_then_checks_then_records_the_application(client, trust, resident):
+def test_join_sends_a_person_without_an_address_to_give_it_and_back(client, trust):
+    person = UserFactory(address="", postcode="")
+    client.force_login(person)
+    response = client.get("/organisations/taff-leisure/join/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/details/?next=%2Forganisations%2Ftaff-leisure%2Fjoin%2F"
+    welsh = client.get("/cy/organisations/taff-leisure/join/")
+    assert welsh["Location"] == "/cy/account/details/?next=%2Fcy%2Forganisations%2Ftaff-leisure%2Fjoin%2F"
+    # A posted application is refused too: nothing written.
     service_user = trust.stakeholder_classes.get(name="Service user")
-    page = client.get("/cy/organisations/taff-leisure/join/").content.decode()
-    assert "Pa ddosbarth o aelod ydych chi?" in page
-    answers = {"stakeholder_class": service_user.pk, "pays_now": "no"}
-    check = client.post("/organisations/taff-leisure/join/", answers)
-    assert "Check your application" in check.content.decode()
+    client.post(
+        "/organisations/taff-leisure/join/",
+        {"stakeholder_class": service_user.pk, "email_use": "notices", "confirm": "1"},
+    )
+    assert not Membership.objects.exists()
+    # Where the rules do not ask for it, the form is shown at once.
+    membership_rules_update(organisation=trust, actor=None, details_required_to_apply=False)
+    assert client.get("/organisations/taff-leisure/join/").status_code == 200
+
+
+def test_join_asks_for_a_class_and_email_use_then_checks_then_records_the_application(client, trust, resident):
+    service_user = trust.stakeholder_classes.get(name="Service user")
+    page = client.get("/organisations/taff-leisure/join/").content.decode()
+    assert "Which class of member are you?" in page
+    assert "I will pay now" not in page and "pays_now" not in page  # no pretend payments
+    assert "owed until the secretary records your payment" in page
+    answers = {"stakeholder_class": service_user.pk, "email_use": "notices"}
+    check = client.post("/organisations/taff-leisure/join/", answers).content.decode()
+    assert "Check your application" in check
+    assert "£1.00, owed from when you are admitted until the secretary records your payment" in check
+    assert resident.address in check
     assert not Membership.objects.exists()  # nothing written before confirming
     done = client.post("/organisations/taff-leisure/join/", {**answers, "confirm": "1"})
     assert done.status_code == 302 and done["Location"] == "/my-memberships/"
     membership = Membership.objects.get()
-    assert (membership.person, membership.stakeholder_class, membership.pays_on_admission) == (
+    assert (membership.person, membership.stakeholder_class, membership.email_use) == (
         resident,
         service_user,
-        False,
+        "notices",
     )
     mine = client.get("/my-memberships/").content.decode()
     assert "Your application to join Taff Leisure Trust has been sent" in mine  # the success banner
@@ -68,13 +114,14 @@ def test_join_without_answers_shows_errors_and_writes_nothing(client, trust, res
     assert "govuk-error-summary" in html
     assert "Dewiswch y dosbarth aelodaeth rydych yn gwneud cais amdano" in html
     assert 'href="#id_stakeholder_class"' in html
+    assert 'href="#id_email_use"' in html
     assert not Membership.objects.exists()
 
 
 def test_join_cannot_choose_a_closed_class(client, trust, resident):
     closed = trust.stakeholder_classes.get(name="Closed class")
     html = client.post(
-        "/organisations/taff-leisure/join/", {"stakeholder_class": closed.pk, "pays_now": "yes", "confirm": "1"}
+        "/organisations/taff-leisure/join/", {"stakeholder_class": closed.pk, "email_use": "notices", "confirm": "1"}
     ).content.decode()
     assert "govuk-error-message" in html
     assert not Membership.objects.exists()
@@ -84,7 +131,8 @@ def test_a_second_application_is_a_form_error(client, trust, resident):
     service_user = trust.stakeholder_classes.get(name="Service user")
     MembershipFactory(person=resident, stakeholder_class=service_user, status=MembershipStatus.APPLIED)
     response = client.post(
-        "/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "pays_now": "yes", "confirm": "1"}
+        "/organisations/taff-leisure/join/",
+        {"stakeholder_class": service_user.pk, "email_use": "contact", "confirm": "1"},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -93,19 +141,82 @@ def test_a_second_application_is_a_form_error(client, trust, resident):
     assert Membership.objects.count() == 1
 
 
-def test_my_memberships_shows_class_shares_and_voting_rights(client, resident):
+def test_my_memberships_shows_class_shares_owed_and_voting_rights(client, resident):
     membership = MembershipFactory(person=resident, shares=3, stakeholder_class__name="Tenant")
+    owing = MembershipFactory(person=resident, shares=1, paid=False)
     html = client.get("/my-memberships/").content.decode()
     assert membership.organisation.name in html
     assert "Tenant" in html
-    assert "3 (worth £3.00)" in html
-    assert f'href="/my-memberships/{membership.pk}/withdraw/"' in html
+    assert "3 shares (worth £3.00)" in html
+    assert "1 share (worth £1.00)" in html
+    assert "You owe" in html
+    assert f'href="/my-memberships/{membership.pk}/"' in html and f'href="/my-memberships/{owing.pk}/"' in html
     assert "Fy aelodaethau a’m cyfranddaliadau" in client.get("/cy/my-memberships/").content.decode()
 
 
 def test_my_memberships_is_private(client):
     response = client.get("/my-memberships/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_my_entry_shows_the_register_columns_what_is_owed_and_how_to_pay(client, resident):
+    membership = MembershipFactory(
+        person=resident, paid=False, rules={"payment_instructions": "Bank transfer to 00-00-00 00000000."}
+    )
+    html = client.get(f"/my-memberships/{membership.pk}/").content.decode()
+    assert resident.full_name in html and resident.address in html and resident.email in html
+    assert "You owe £1.00 for 1 share." in html
+    assert "Bank transfer to 00-00-00 00000000." in html
+    assert "You can vote once your share is paid for." in html
+    assert "Owed" in html  # the ledger line
+    assert "/account/details/?next=" in html  # name and address are changed on the account page
+    # Offered only what works: no further purchases by default, withdrawal only of paid shares.
+    assert f"/my-memberships/{membership.pk}/buy/" not in html
+    assert f"/my-memberships/{membership.pk}/withdraw/" not in html
+    assert f"/my-memberships/{membership.pk}/resign/" in html
+
+
+def test_my_entry_offers_buying_and_withdrawing_where_the_rules_allow(client, resident):
+    membership = MembershipFactory(person=resident, rules={"further_purchases_allowed": True})
+    html = client.get(f"/my-memberships/{membership.pk}/").content.decode()
+    assert f"/my-memberships/{membership.pk}/buy/" in html
+    assert f"/my-memberships/{membership.pk}/withdraw/" in html
+    assert "Paid " in html
+
+
+def test_changing_email_use_on_my_entry(client, resident):
+    membership = MembershipFactory(person=resident)
+    response = client.post(f"/my-memberships/{membership.pk}/email/", {"email_use": "notices"})
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.email_use == "notices"
+    html = client.post(f"/my-memberships/{membership.pk}/email/", {"email_use": "junk"}).content.decode()
+    assert "govuk-error-summary" in html
+    assert client.get(f"/my-memberships/{membership.pk}/email/").status_code == 405
+
+
+def test_buying_shares_is_owed_until_paid_and_capped(client, resident):
+    membership = MembershipFactory(person=resident, rules={"further_purchases_allowed": True, "max_holding_pence": 300})
+    page = client.get(f"/my-memberships/{membership.pk}/buy/").content.decode()
+    assert "You can buy up to 2 more." in page
+    html = client.post(f"/my-memberships/{membership.pk}/buy/", {"shares": "3"}).content.decode()
+    assert "You can hold at most 3 shares. You can buy 2 more." in html
+    assert 'href="#id_shares"' in html
+    response = client.post(f"/my-memberships/{membership.pk}/buy/", {"shares": "2"})
+    assert response.status_code == 302 and response["Location"] == f"/my-memberships/{membership.pk}/"
+    after = client.get(response["Location"]).content.decode()
+    assert "You have bought 2 shares. You owe £2.00 for them until the secretary records your payment." in after
+    assert "You owe £2.00 for 2 shares." in after
+    assert ShareTransaction.objects.get(membership=membership, kind="purchase").shares == 2
+
+
+def test_buying_where_the_rules_forbid_offers_no_form(client, resident):
+    membership = MembershipFactory(person=resident)
+    html = client.get(f"/my-memberships/{membership.pk}/buy/").content.decode()
+    assert "You cannot buy more shares" in html and 'name="shares"' not in html
+    html = client.post(f"/my-memberships/{membership.pk}/buy/", {"shares": "1"}).content.decode()
+    assert "do not allow members to buy further shares" in html
+    assert not ShareTransaction.objects.filter(kind="purchase").exists()
 
 
 def test_withdrawing_some_shares(client, resident):
@@ -118,16 +229,14 @@ def test_withdrawing_some_shares(client, resident):
 
 def test_withdrawing_more_than_held_is_an_error_on_the_page(client, resident):
     membership = MembershipFactory(person=resident, shares=1)
-    html = client.post(f"/cy/my-memberships/{membership.pk}/withdraw/", {"shares": "5"}).content.decode()
-    assert "Rydych yn dal 1 o gyfranddaliadau, felly ni allwch dynnu 5 yn ôl." in html
+    html = client.post(f"/my-memberships/{membership.pk}/withdraw/", {"shares": "5"}).content.decode()
+    assert "You hold 1 share, so you cannot withdraw 5." in html
     assert 'href="#id_shares"' in html
     assert ShareTransaction.objects.filter(membership=membership).count() == 1
 
 
 def test_withdrawing_while_suspended_is_an_error_on_the_page(client, resident):
-    membership = MembershipFactory(
-        person=resident, shares=2, stakeholder_class__organisation__withdrawals_suspended=True
-    )
+    membership = MembershipFactory(person=resident, shares=2, rules={"withdrawals_suspended": True})
     html = client.post(f"/my-memberships/{membership.pk}/withdraw/", {"shares": "1"}).content.decode()
     assert "has suspended withdrawals of shares for now" in html
     assert ShareTransaction.objects.filter(membership=membership).count() == 1
@@ -141,23 +250,67 @@ def test_withdraw_rejects_a_non_number(client, resident):
 
 def test_someone_elses_membership_is_not_found(client, resident):
     membership = MembershipFactory()
-    assert client.get(f"/my-memberships/{membership.pk}/withdraw/").status_code == 404
+    for page in ("", "withdraw/", "buy/", "resign/"):
+        assert client.get(f"/my-memberships/{membership.pk}/{page}").status_code == 404
     assert client.post(f"/my-memberships/{membership.pk}/withdraw/", {"shares": "1"}).status_code == 404
+    assert client.post(f"/my-memberships/{membership.pk}/resign/").status_code == 404
     assert ShareTransaction.objects.filter(membership=membership).count() == 1
 
 
-def test_check_page_in_welsh_says_the_share_is_owed(client, trust, resident):
-    service_user = trust.stakeholder_classes.get(name="Service user")
-    html = client.post(
-        "/cy/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "pays_now": "no"}
-    ).content.decode()
-    assert "Gwirio eich cais" in html
-    assert "£1.00, yn ddyledus" in html
-    assert "Defnyddiwr gwasanaeth" in html
+def test_resigning_says_what_happens_to_the_shares_then_ends_the_membership(client, resident):
+    membership = MembershipFactory(person=resident, shares=2)
+    page = client.get(f"/my-memberships/{membership.pk}/resign/").content.decode()
+    assert "Your 2 paid shares will be withdrawn and £2.00 repaid to you." in page
+    response = client.post(f"/my-memberships/{membership.pk}/resign/")
+    assert response.status_code == 302 and response["Location"] == "/my-memberships/"
+    membership.refresh_from_db()
+    assert (membership.status, membership.cessation_reason) == ("ceased", "resigned")
+    assert "You have resigned from" in client.get("/my-memberships/").content.decode()
+    again = client.get(f"/my-memberships/{membership.pk}/resign/").content.decode()
+    assert "nothing to resign from" in again
+
+
+def test_resigning_with_non_withdrawable_shares_says_they_are_cancelled(client, resident):
+    membership = MembershipFactory(person=resident, rules={"shares_withdrawable": False})
+    page = client.get(f"/my-memberships/{membership.pk}/resign/").content.decode()
+    assert "Your 1 share cannot be withdrawn under the rules" in page
+
+
+def test_resigning_while_repayment_is_suspended_is_an_error_on_the_page(client, resident):
+    membership = MembershipFactory(person=resident, rules={"withdrawals_suspended": True})
+    html = client.post(f"/my-memberships/{membership.pk}/resign/").content.decode()
+    assert "govuk-error-summary" in html and "cannot repay you now" in html
+    membership.refresh_from_db()
+    assert membership.status == "admitted"
 
 
 def test_withdraw_page_in_welsh(client, resident):
     membership = MembershipFactory(person=resident, shares=2)
     html = client.get(f"/cy/my-memberships/{membership.pk}/withdraw/").content.decode()
-    assert "Faint o gyfranddaliadau rydych chi am eu tynnu’n ôl?" in html
+    assert '<html lang="cy"' in html
     assert html.count("<h1") == 1
+
+
+def test_members_inspect_the_duplicate_register_without_holdings_or_emails(client, trust, resident):
+    mine = MembershipFactory(person=resident, stakeholder_class__organisation=trust, shares=7)
+    other = MembershipFactory(stakeholder_class__organisation=trust, person__full_name="Dilys Other")
+    RoleFactory(organisation=trust, kind="board_member", person__full_name="Bryn Board")
+    html = client.get("/organisations/taff-leisure/members/").content.decode()
+    assert "Dilys Other" in html and other.person.address in html
+    assert other.person.email not in html and mine.person.email not in html
+    assert "Shares" not in html and ">7<" not in html
+    assert "Bryn Board" in html and "Board member" in html  # the register of officers beside it
+    assert "2 members and former members" in html
+    assert "Dilys" not in client.get("/organisations/taff-leisure/members/", {"search": "zzz"}).content.decode()
+    assert "Inspect the register of members" in client.get("/organisations/taff-leisure/").content.decode()
+
+
+def test_non_members_cannot_inspect_the_duplicate_register(client, trust, resident):
+    MembershipFactory(stakeholder_class__organisation=trust)
+    assert client.get("/organisations/taff-leisure/members/").status_code == 403
+    assert "Inspect the register" not in client.get("/organisations/taff-leisure/").content.decode()
+    former = MembershipFactory(person=resident, stakeholder_class__organisation=trust, status="ceased", shares=0)
+    assert former.pk and client.get("/organisations/taff-leisure/members/").status_code == 403
+    hidden = OrganisationFactory(slug="hidden-coop", is_public=False)
+    assert hidden.pk and client.get("/organisations/hidden-coop/members/").status_code == 404
+    assert not AuditEvent.objects.exists()
