@@ -55,7 +55,13 @@ def _seed(total_members: int) -> dict:
     from coproduce.core.demo import build_demo
     from coproduce.core.models import Organisation, User
     from coproduce.members.demo import MEMBER_COUNTS
-    from coproduce.members.models import Membership, MembershipStatus, ShareTransaction, ShareTransactionKind
+    from coproduce.members.models import (
+        Membership,
+        MembershipStatus,
+        ShareTransaction,
+        ShareTransactionKind,
+        rules_for,
+    )
 
     if Organisation.objects.exists():
         raise SystemExit("The database is not empty: give bench/pages.py a fresh one (it adds 100,000 people).")
@@ -109,7 +115,7 @@ def _seed(total_members: int) -> dict:
                         membership=membership,
                         kind=ShareTransactionKind.ISSUE,
                         shares=1,
-                        amount_pence=organisation.share_value_pence,
+                        amount_pence=rules_for(organisation).share_value_pence,
                     )
                     for membership in memberships
                 )

@@ -10,6 +10,8 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import registry
 
+        from . import accounts
+
         registry.register(
             registry.FeatureApp(
                 label="members",
@@ -21,5 +23,8 @@ class MembersConfig(AppConfig):
                 organisation_page="members:organisation",
                 demo_data="coproduce.members.demo:build_demo_members",
                 demo_order=10,
+                personal_data=accounts.personal_data,
+                retention_reasons=accounts.retention_reasons,
+                on_account_close=accounts.on_account_close,
             )
         )

@@ -187,6 +187,28 @@ def membership_refuse(*, membership: Membership, actor: User, reason: str) -> Me
     return membership
 
 
+@transaction.atomic
+def membership_application_withdraw(*, membership: Membership, actor: User) -> Membership:
+    """The applicant withdraws an application still waiting for a decision (recorded as refused,
+    with the reason, so the history stays whole)."""
+    membership = _lock(membership)
+    if membership.status != MembershipStatus.APPLIED:
+        raise ValidationError(_("Only an application waiting for a decision can be withdrawn."), code="state")
+    membership.status = MembershipStatus.REFUSED
+    membership.refusal_reason = _("Withdrawn by the applicant.")
+    membership.decided_at = timezone.now()
+    membership.decided_by = actor
+    membership.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by"])
+    audit_record(
+        actor=actor,
+        action="membership.withdraw_application",
+        organisation=membership.organisation,
+        target=membership,
+        summary=f"{membership.person.email} withdrew their application",
+    )
+    return membership
+
+
 def repaid_on_cessation(membership: Membership) -> bool:
     """Whether the paid shares of a membership that ends are repaid (withdrawn) rather than cancelled.
 
