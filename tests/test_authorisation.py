@@ -12,14 +12,12 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from allauth.account.internal.flows.login import record_authentication
 from django.contrib.auth.models import Group
-from django.test import RequestFactory
 
 from coproduce.core.demo import _officers_group
 from coproduce.core.models import OrganisationKind, PlaceKind, RoleKind
 from coproduce.core.models.verification import LetterBatch, LetterBatchStatus, ResidentList
-from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, RoleFactory, UserFactory
+from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, RoleFactory, UserFactory, sign_in_with_mfa
 from coproduce.members.tests.factories import MembershipFactory, StakeholderClassFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,15 +130,6 @@ TARGETS = [
     ),
     Target("API hidden register", "/api/members/organisations/{hidden}/register", frozenset({"superuser"}), api=True),
 ]
-
-
-def sign_in_with_mfa(client, user) -> None:
-    """Sign ``user`` in with a session that has passed a second factor, as allauth records it."""
-    client.force_login(user)
-    request = RequestFactory().get("/")
-    request.session = client.session
-    record_authentication(request, user, "mfa", type="totp", id=0)
-    request.session.save()
 
 
 @pytest.fixture

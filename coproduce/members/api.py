@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Router, Schema
-from ninja.pagination import paginate
+from ninja import Query, Router, Schema
 from ninja.security import django_auth
 
-from coproduce.core.api import Pagination, responses
+from coproduce.core.api import MAX_OFFSET, MAX_PAGE_SIZE, responses
 from coproduce.core.selectors import organisation_get_for
 
 from . import selectors, services
@@ -80,14 +79,36 @@ def withdraw(request, membership_id: int, payload: WithdrawIn):
     return {"withdrawn": payload.shares, "shares_held": membership.shares_held, "status": membership.status}
 
 
+class RegisterPage(Schema):
+    items: list[RegisterEntryOut]
+    count: int
+
+
 @router.get(
     "/organisations/{slug}/register",
-    response=responses(list[RegisterEntryOut], 401, 403, 404),
+    response=responses(RegisterPage, 401, 403, 404),
     summary="Register of members",
+    description="A page of the register. Personal data leaving the system: every page read is in the audit trail.",
 )
-@paginate(Pagination)
-def register(request, slug: str, status: str | None = None, stakeholder_class: str | None = None):
+def register(
+    request,
+    slug: str,
+    status: str = Query(None, pattern=r"^(admitted|ceased)$"),
+    stakeholder_class: str = Query(None, pattern=r"^[-a-zA-Z0-9_]{1,40}$"),
+    limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     organisation = organisation_get_for(user=request.user, slug=slug, permission="members.view_register")
-    return selectors.register(
+    rows = selectors.register(
         user=request.user, organisation=organisation, status=status, stakeholder_class=stakeholder_class
     )
+    page = list(rows[offset : offset + limit])
+    services.register_export_record(
+        actor=request.user,
+        organisation=organisation,
+        fmt="api",
+        columns=list(RegisterEntryOut.model_fields),
+        filters={"status": status, "stakeholder_class": stakeholder_class, "limit": limit, "offset": offset},
+        rows=len(page),
+    )
+    return {"items": page, "count": rows.count()}

@@ -57,3 +57,15 @@ class RoleFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     kind = RoleKind.SECRETARY
+
+
+def sign_in_with_mfa(client, user) -> None:
+    """Sign ``user`` in with a session that has passed a second factor, as allauth records it."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.test import RequestFactory
+
+    client.force_login(user)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "mfa", type="totp", id=0)
+    request.session.save()

@@ -12,7 +12,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
 from coproduce.core.models import RoleKind
-from coproduce.core.tests.factories import OrganisationFactory, RoleFactory
+from coproduce.core.tests.factories import OrganisationFactory, RoleFactory, sign_in_with_mfa
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
 # Signed in, the session cookie is ours, not generated: fuzz everything else.
@@ -41,8 +41,6 @@ def test_api_answers_anonymous_requests_as_described(case, borough):
 @FUZZ
 def test_api_answers_a_signed_in_secretary_as_described(case, borough, client):
     from allauth.mfa.totp.internal.auth import TOTP
-
-    from coproduce.core.tests.test_authorisation import sign_in_with_mfa
 
     role = RoleFactory(kind=RoleKind.SECRETARY)
     TOTP.activate(role.person, "JBSWY3DPEHPK3PXP")

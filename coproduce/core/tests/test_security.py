@@ -19,8 +19,7 @@ from django.urls import reverse
 
 from coproduce.core.models import AuditEvent, Organisation, OrganisationKind, RoleKind
 
-from .factories import OrganisationFactory, RoleFactory, UserFactory
-from .test_authorisation import sign_in_with_mfa
+from .factories import OrganisationFactory, RoleFactory, UserFactory, sign_in_with_mfa
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,6 +1,6 @@
 import pytest
 
-from coproduce.core.models import RoleKind
+from coproduce.core.models import AuditEvent, RoleKind
 from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, PostcodeFactory, RoleFactory, UserFactory
 from coproduce.members.models import ShareTransaction
 
@@ -68,3 +68,16 @@ def test_register_only_for_the_secretary(client):
     rows = response.json()["items"]
     assert [(row["name"], row["shares_held"]) for row in rows] == [(membership.person.full_name, 2)]
     assert client.get("/api/members/organisations/no-such-org/register").status_code == 404
+
+
+def test_reading_the_register_through_the_api_is_audited_like_an_export(client):
+    role = RoleFactory(kind=RoleKind.SECRETARY)
+    MembershipFactory.create_batch(3, stakeholder_class__organisation=role.organisation)
+    sign_in_with_mfa(client, role.person)
+    response = client.get(f"/api/members/organisations/{role.organisation.slug}/register?limit=2")
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 2 and response.json()["count"] == 3
+    event = AuditEvent.objects.get(action="register.export", organisation=role.organisation)
+    assert event.actor == role.person
+    assert event.data["rows"] == 2 and event.data["format"] == "api"
+    assert "address" in event.data["columns"]
