@@ -82,3 +82,37 @@ def test_moving_the_rules_and_payments_keeps_existing_data():
     assert not SharePayment.objects.filter(share_transaction_id=owed.pk).exists()
     entry = Membership.objects.with_holdings().get(pk=membership.pk)
     assert (entry.paid_pence, entry.owed_pence) == (500, 1000)
+
+
+@pytest.mark.django_db
+def test_every_members_page_of_the_demo_borough_answers(client):
+    from coproduce.members.models import Membership as M
+
+    from .conftest import sign_in_with_mfa
+
+    context = build_demo()
+    users = context["users"]
+    owing = M.objects.with_holdings().filter(organisation__slug="leisure-trust", status="admitted")
+    owing = next(m for m in owing if m.owed_pence)
+    sign_in_with_mfa(client, users["secretary"])
+    for path in (
+        "/organisations/leisure-trust/",
+        "/organisations/leisure-trust/applications/",
+        "/organisations/leisure-trust/register/",
+        "/organisations/leisure-trust/register/?payment=owed",
+        f"/organisations/leisure-trust/register/{owing.pk}/",
+        f"/organisations/leisure-trust/register/{owing.pk}/payment/",
+        f"/organisations/leisure-trust/register/{owing.pk}/cease/",
+        "/organisations/leisure-trust/officers/",
+        "/cy/organisations/leisure-trust/register/",
+    ):
+        assert client.get(path).status_code == 200, path
+    client.force_login(users["member"])
+    mine = M.objects.filter(person=users["member"]).select_related("organisation")
+    pages = ["/my-memberships/", "/cy/my-memberships/", "/organisations/leisure-trust/members/", "/organisations/"]
+    for membership in mine:
+        pages += [f"/my-memberships/{membership.pk}/{page}" for page in ("", "buy/", "withdraw/", "resign/")]
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    care = next(m for m in mine if m.organisation.slug == "caring-together")
+    assert "Buy more shares" in client.get(f"/my-memberships/{care.pk}/").content.decode()
