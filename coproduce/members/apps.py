@@ -8,9 +8,11 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from coproduce.core import registry
+        from coproduce.core import eligibility, registry
 
-        from . import accounts
+        from . import accounts, selectors
+
+        eligibility.register_membership_check(selectors.voting_member_reason)
 
         registry.register(
             registry.FeatureApp(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from coproduce.core.models import Organisation, Role, RoleKind, User
 
@@ -156,6 +159,30 @@ def officers_register(*, user: User, organisation: Organisation, permission: str
         .select_related("person")
         .order_by("ended_at", "kind", "started_at")
     )
+
+
+def voting_member_reason(*, person: User, organisation: Organisation, on: datetime.date) -> str | None:
+    """None when ``person`` is a member of ``organisation`` with a vote on ``on``; else why not.
+
+    Core's eligibility check asks this (registered in ``apps.py``); the reason is shown to the person.
+    """
+    membership = (
+        Membership.objects.with_holdings()
+        .filter(person=person, organisation=organisation, status=MembershipStatus.ADMITTED)
+        .select_related("stakeholder_class", "organisation__membership_rules")
+        .first()
+    )
+    if membership is None or membership.admitted_on is None or membership.admitted_on > on:
+        return _("Only members of %(organisation)s can take part.") % {"organisation": organisation.name}
+    if membership.has_voting_rights(on=on):
+        return None
+    rules = membership.rules
+    if not membership.stakeholder_class.has_voting_rights:
+        return _("Members of your class cannot vote in %(organisation)s.") % {"organisation": organisation.name}
+    if rules.paid_share_needed_to_vote and membership.paid_shares < 1:
+        return _("You can vote once the secretary has recorded the payment for your share.")
+    first_day = membership.admitted_on + datetime.timedelta(days=rules.voting_qualifying_days)
+    return _("New members can vote from %(date)s.") % {"date": first_day.isoformat()}
 
 
 def organisation_for_secretary(*, user: User, slug: str, permission: str = "members.view_register") -> Organisation:

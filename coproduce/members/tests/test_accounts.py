@@ -46,3 +46,29 @@ def test_closing_an_account_withdraws_a_waiting_application():
     current.refresh_from_db()
     assert (application.status, current.status) == ("refused", "admitted")
     assert AuditEvent.objects.filter(action="membership.withdraw_application").count() == 1
+
+
+def test_eligibility_asks_members_whether_a_person_votes_and_shows_why_not():
+    import datetime
+
+    from django.utils import timezone
+
+    from coproduce.core.eligibility import Requirement, check, register_membership_check
+    from coproduce.members.selectors import voting_member_reason
+    from coproduce.members.services import share_payment_record
+
+    register_membership_check(voting_member_reason)  # as apps.py does (another test may have swapped it)
+    today = timezone.localdate()
+    voter = MembershipFactory(admitted_on=today - datetime.timedelta(days=400))
+    requirement = Requirement(member_of=voter.organisation)
+    assert check(voter.person, requirement)
+    assert "Only members of" in check(UserFactory(), requirement).reason
+    owing = MembershipFactory(stakeholder_class=voter.stakeholder_class, paid=False, admitted_on=today)
+    assert "recorded the payment" in check(owing.person, requirement).reason
+    share_payment_record(
+        share_transaction=owing.share_transactions.get(), actor=voter.person, method="cash", paid_on=today
+    )
+    assert check(owing.person, requirement)
+    new = MembershipFactory(admitted_on=today, rules={"voting_qualifying_days": 30})
+    later = (today + datetime.timedelta(days=30)).isoformat()
+    assert later in check(new.person, Requirement(member_of=new.organisation)).reason
