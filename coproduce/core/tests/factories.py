@@ -69,3 +69,18 @@ def sign_in_with_mfa(client, user) -> None:
     request.session = client.session
     record_authentication(request, user, "mfa", type="totp", id=0)
     request.session.save()
+
+
+def totp_code(secret: str) -> str:
+    """An authenticator app's current code, computed with allauth's own HOTP helpers (RFC 6238, 30 s steps).
+
+    allauth accepts only the current step (``MFA_TOTP_TOLERANCE`` is 0), so a code read in the last
+    seconds of its step could expire before the form is sent: wait for the next, as a person would.
+    """
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if (seconds_left := 30 - time.time() % 30) < 3:
+        time.sleep(seconds_left)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

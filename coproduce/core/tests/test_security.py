@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from coproduce.core.models import AuditEvent, Organisation, OrganisationKind, RoleKind
 
-from .factories import OrganisationFactory, RoleFactory, UserFactory, sign_in_with_mfa
+from .factories import OrganisationFactory, RoleFactory, UserFactory, sign_in_with_mfa, totp_code
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -91,8 +91,6 @@ def test_signing_in_with_password_then_code_passes_and_opens_the_register(client
     assert response.status_code == 302
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session  # not signed in on the password alone
-    from tests.browser.test_join_journey import totp_code
-
     done = client.post(reverse("mfa_authenticate"), {"code": totp_code(SECRET)})
     assert done.status_code == 302
     assert client.get(f"/organisations/{role.organisation.slug}/register/").status_code == 200
@@ -112,8 +110,6 @@ def test_setting_up_an_authenticator_counts_as_the_second_factor_for_this_sessio
         )
     assert page.request["PATH_INFO"] == reverse("mfa_activate_totp")
     from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
-
-    from tests.browser.test_join_journey import totp_code
 
     secret = client.session[SECRET_SESSION_KEY]  # what the page shows as a QR code and text
     activated = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})

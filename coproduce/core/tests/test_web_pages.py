@@ -86,7 +86,7 @@ def test_directory_is_paginated(client):
 def test_directory_runs_a_constant_number_of_queries(client, django_assert_num_queries, rows):
     ward = PlaceFactory()
     OrganisationFactory.create_batch(rows, area=ward)
-    # Wards for the filter, the count, and the page of organisations (with their areas).
+    # Wards for the filter, the count, the page's keys, then its organisations (with their areas): 4.
     with django_assert_num_queries(4):
         assert client.get("/organisations/").status_code == 200
 
