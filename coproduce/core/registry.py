@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
@@ -31,6 +31,46 @@ class NavItem:
     url_name: str
     login_required: bool = False
     order: int = 100
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line on a person's home or an organisation's workspace: what needs them, with a link.
+
+    ``count`` is shown as a number to act on (e.g. 3 applications waiting); ``None`` for a
+    plain link. ``urgent`` items are listed first and marked.
+    """
+
+    label: str | Promise
+    url: str
+    count: int | None = None
+    urgent: bool = False
+    hint: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table an app hands to a core page (the programme workspace), rendered by core's macro.
+
+    ``numeric`` holds the indexes of right-aligned columns. Cells are text or numbers.
+    """
+
+    caption: str | Promise
+    head: tuple[str | Promise, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    numeric: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of a core workspace page that an app fills: tables, a chart's series, links."""
+
+    title: str | Promise
+    tables: tuple[Table, ...] = ()
+    # A line chart over time: (label of the x value, value) pairs; core draws it as SVG beside its table.
+    series: tuple[tuple[str, int], ...] = ()
+    series_label: str | Promise = ""
+    links: tuple[WorkItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +95,17 @@ class FeatureApp:
     # Why the app must keep a closing person's name and postal address (e.g. a register of
     # members kept by law), as sentences shown to the person; empty when it need not.
     retention_reasons: Callable[[Any], list[str]] | None = None
+    # The signed-in home: (user) -> what needs this person and what they take part in.
+    home_items: Callable[[Any], list[WorkItem]] | None = None
+    # The workspace hub (core:work): (user, organisation) -> what needs doing in an organisation
+    # where the user holds a role; empty when the app has nothing for them there.
+    workspace_items: Callable[[Any, Any], list[WorkItem]] | None = None
+    # The council's programme workspace: (user, council) -> sections about the organisations
+    # the council sponsors (members by ward, growth over time, …).
+    programme_sections: Callable[[Any, Any], list[Section]] | None = None
+    # The audit trail in words people use: action code (e.g. "membership.admit") -> a phrase
+    # ("Admitted a member"). Actions an app does not describe are shown by their code.
+    audit_actions: dict[str, str | Promise] = field(default_factory=dict)
 
 
 _features: dict[str, FeatureApp] = {}
@@ -75,6 +126,14 @@ def demo_builder(feature: FeatureApp) -> Callable[[dict[str, Any]], None] | None
 
 def features() -> list[FeatureApp]:
     return sorted(_features.values(), key=lambda feature: (feature.demo_order, feature.label))
+
+
+def audit_action_label(action: str) -> str | Promise:
+    """The words for an audit action, from whichever app describes it (else the code itself)."""
+    for feature in features():
+        if action in feature.audit_actions:
+            return feature.audit_actions[action]
+    return action
 
 
 def organisation_page() -> str | None:
