@@ -13,7 +13,7 @@ from django.contrib.messages import get_messages
 from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import formats, translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context
 
 from . import registry
@@ -93,6 +93,13 @@ def pounds(pence: int | None) -> str:
     return f"£{(pence or 0) / 100:,.2f}"
 
 
+def long_date(value) -> str:
+    """A date as people write it, in the page's language: "4 December 2026", "4 Rhagfyr 2026"."""
+    if not value:
+        return ""
+    return formats.date_format(value, "j F Y")
+
+
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses."""
     app_loader = options.pop("loader", None)
@@ -121,4 +128,5 @@ def environment(**options: Any) -> Environment:
         pgettext=translation.pgettext,
     )
     env.filters["pounds"] = pounds
+    env.filters["long_date"] = long_date
     return env
