@@ -46,6 +46,12 @@ mfa/webauthn/add_form.html mfa/webauthn/authenticator_list.html mfa/webauthn/rea
 mfa/messages/totp_activated.txt mfa/messages/totp_deactivated.txt mfa/messages/recovery_codes_generated.txt
 mfa/messages/webauthn_added.txt
 """.split()
+# Every email allauth sends (a person who prefers Welsh gets them in Welsh).
+TEMPLATES += sorted(
+    str(path.relative_to(ALLAUTH / "templates"))
+    for folder in ("account/email", "mfa/email")
+    for path in (ALLAUTH / "templates" / folder).glob("*.txt")
+)
 PYTHON = """
 account/forms.py account/fields.py account/adapter.py mfa/base/forms.py mfa/totp/forms.py mfa/adapter.py
 mfa/webauthn/forms.py mfa/recovery_codes/forms.py
