@@ -165,6 +165,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "coproduce.core.accounts.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "coproduce.core.accounts.SignupForm"  # asks for the person's name
+# Confirming the email address signs in the browser that signed up and carries on where the
+# person was going (e.g. back to the join form), instead of asking for the password again.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

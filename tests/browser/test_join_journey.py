@@ -150,6 +150,7 @@ def test_newcomer_verifies_joins_pays_and_resigns(page: Page, live_server, borou
     you.follow(".govuk-service-navigation a[href$='/accounts/login/']")
     you.follow("main a[href*='/accounts/signup/']")
     you.heading("Sign Up")
+    page.fill("input[name=full_name]", NEWCOMER_NAME)
     page.fill("input[name=email]", NEWCOMER_EMAIL)
     page.fill("input[name=password1]", NEWCOMER_PASSWORD)
     page.fill("input[name=password2]", NEWCOMER_PASSWORD)
@@ -162,10 +163,8 @@ def test_newcomer_verifies_joins_pays_and_resigns(page: Page, live_server, borou
     you.goto(link.group())
     you.heading("Confirm Email Address")
     you.submit()
-    you.heading("Sign In")
-    page.fill("input[name=login]", NEWCOMER_EMAIL)
-    page.fill("input[name=password]", NEWCOMER_PASSWORD)
-    you.submit()
+    # Confirming in the browser that signed up signs the newcomer in.
+    expect(page.locator(".govuk-service-navigation a[href$='/accounts/logout/']")).to_be_visible()
 
     # --- Name and address, then a code by post ------------------------------------------------
     you.follow(".govuk-service-navigation a[href$='/account/']")
@@ -174,7 +173,7 @@ def test_newcomer_verifies_joins_pays_and_resigns(page: Page, live_server, borou
     you.heading("Your details")
     you.submit()  # nothing filled in: the errors are on the page, and axe checks them too
     assert page.title().startswith(you.says("Error:")), page.title()
-    page.fill("input[name=full_name]", NEWCOMER_NAME)
+    expect(page.locator("input[name=full_name]")).to_have_value(NEWCOMER_NAME)  # given at sign-up
     page.fill("input[name=address_line_1]", NEWCOMER_STREET)
     page.fill("input[name=town]", "Kingsmere")
     page.fill("input[name=postcode]", "km51bq")
