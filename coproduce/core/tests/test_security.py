@@ -266,7 +266,8 @@ def test_hidden_organisations_answer_like_unknown_ones(client):
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:
     # A clean slate: no settings of the test run (its DATABASE_URL names the test cluster's database).
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("COPRODUCE_", "DJANGO_", "DATABASE_"))}
+    test_run = ("COPRODUCE_", "DJANGO_", "DATABASE_")
+    base = {key: value for key, value in os.environ.items() if not key.startswith(test_run)}
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**base, **env}, timeout=120
     )
