@@ -65,8 +65,13 @@ for name in TEMPLATES:
     text = templatize((ALLAUTH / "templates" / name).read_text())
     found |= {ast.literal_eval(m[0]) for m in re.findall(r"(?<![np])gettext\(" + STRING + r"()\)", text)}
     found |= {tuple(map(ast.literal_eval, m)) for m in re.findall(r"(?<!p)ngettext\(" + STRING + r"\s*,\s*" + STRING, text)}
-for name in PYTHON:
-    with (ALLAUTH / name).open("rb") as source:
+# Django ships no Welsh for its password rules, which sign-up and password changes show.
+import django
+
+DJANGO_AUTH = Path(django.__file__).parent / "contrib" / "auth"
+SOURCES = [ALLAUTH / name for name in PYTHON] + [DJANGO_AUTH / "password_validation.py"]
+for path in SOURCES:
+    with path.open("rb") as source:
         for _line, func, message, _comments in extract_python(source, ["_", "gettext", "gettext_lazy", "ngettext"], [], {}):
             if func != "pgettext" and message:
                 found.add(message)
