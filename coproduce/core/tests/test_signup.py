@@ -79,3 +79,18 @@ def test_signing_up_in_welsh_keeps_welsh(client):
     assert User.objects.get(email="nia@example.org").preferred_language == "cy"
     (message,) = mail.outbox
     assert "/cy/accounts/confirm-email/" in message.body
+
+
+def test_password_rules_are_in_welsh_under_cy(client):
+    response = client.post(
+        "/cy" + reverse("account_signup"),
+        {"full_name": "Nia Ifans", "email": "nia@example.org", "password1": "tree", "password2": "tree"},
+    )
+    with translation.override("cy"):
+        too_short = translation.ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            8,
+        ) % {"min_length": 8}
+    assert "This password is too short" not in too_short, "Django's password rule has no Welsh in the catalogue"
+    assert too_short in response.content.decode()
