@@ -24,10 +24,27 @@ class MembershipOut(Schema):
     shares_held: int
     admitted_on: datetime.date | None
     ceased_on: datetime.date | None
+    cessation_reason: str
+    amount_paid_pence: int
+    amount_owed_pence: int
+    email_use: str
+    voting_rights: bool
 
     @staticmethod
     def resolve_organisation(membership) -> str:
         return membership.organisation.slug
+
+    @staticmethod
+    def resolve_amount_paid_pence(membership) -> int:
+        return membership.paid_pence
+
+    @staticmethod
+    def resolve_amount_owed_pence(membership) -> int:
+        return membership.owed_pence
+
+    @staticmethod
+    def resolve_voting_rights(membership) -> bool:
+        return membership.has_voting_rights()
 
     @staticmethod
     def resolve_stakeholder_class(membership) -> str:

@@ -81,3 +81,26 @@ def test_reading_the_register_through_the_api_is_audited_like_an_export(client):
     assert event.actor == role.person
     assert event.data["rows"] == 2 and event.data["format"] == "api"
     assert "address" in event.data["columns"]
+
+
+def test_my_memberships_say_what_is_paid_and_owed_and_whether_i_may_vote(client):
+    import datetime
+
+    from coproduce.members import services
+    from coproduce.members.models import rules_for
+
+    owing = MembershipFactory(paid=False, admitted_on=datetime.date(2020, 1, 1))
+    value = rules_for(owing.organisation).share_value_pence
+    client.force_login(owing.person)
+    (entry,) = client.get("/api/members/me/memberships").json()
+    assert (entry["amount_paid_pence"], entry["amount_owed_pence"]) == (0, value)
+    assert entry["voting_rights"] is False  # the rules ask for a paid share before voting
+    services.share_payment_record(
+        share_transaction=owing.share_transactions.get(),
+        actor=owing.person,
+        method="cash",
+        paid_on=datetime.date(2026, 12, 4),
+    )
+    (entry,) = client.get("/api/members/me/memberships").json()
+    assert (entry["amount_paid_pence"], entry["amount_owed_pence"]) == (value, 0)
+    assert entry["voting_rights"] is True
