@@ -61,8 +61,13 @@ def navigation(context) -> list[dict[str, Any]]:
         {"href": reverse(item.url_name), "text": str(item.label), "active": False}
         for item in registry.navigation(authenticated=bool(user and user.is_authenticated))
     ]
-    # The most specific link that the current path starts with is the active one.
-    best = max((item for item in items if path.startswith(item["href"])), key=lambda i: len(i["href"]), default=None)
+    # The most specific link that the current path starts with is the active one; Home only on itself
+    # (every path starts with "/", and a page with no link of its own is not "Home").
+    home = items[0]["href"]
+    matches = (
+        item for item in items if path == item["href"] or (item["href"] != home and path.startswith(item["href"]))
+    )
+    best = max(matches, key=lambda i: len(i["href"]), default=None)
     if best is not None:
         best["active"] = True
     return items

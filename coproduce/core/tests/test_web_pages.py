@@ -152,3 +152,13 @@ def test_inline_scripts_carry_the_csp_nonce(client):
     html = response.content.decode()
     assert html.count(f'nonce="{nonce}"') == 3  # js-enabled class, module script, initAll
     assert "<script>" not in html
+
+
+def test_home_is_marked_current_only_on_the_home_page(client):
+    def current(path):
+        html = client.get(path).content.decode()
+        return re.findall(r'govuk-service-navigation__item--active">\s*<a[^>]*href="([^"]+)"', html)
+
+    assert current("/") == ["/"]
+    assert current("/privacy/") == []
+    assert current("/organisations/") == ["/organisations/"]
