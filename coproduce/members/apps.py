@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import eligibility, registry
 
-        from . import accounts, selectors
+        from . import accounts, selectors, workspaces
 
         eligibility.register_membership_check(selectors.voting_member_reason)
 
@@ -28,5 +28,9 @@ class MembersConfig(AppConfig):
                 personal_data=accounts.personal_data,
                 retention_reasons=accounts.retention_reasons,
                 on_account_close=accounts.on_account_close,
+                home_items=workspaces.home_items,
+                workspace_items=workspaces.workspace_items,
+                programme_sections=workspaces.programme_sections,
+                audit_actions=workspaces.AUDIT_ACTIONS,
             )
         )

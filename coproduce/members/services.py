@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coproduce.core.models import Organisation, User
-from coproduce.core.services import audit_record
+from coproduce.core.services import audit_record, person_update_details
 
 from .models import (
     PAYABLE_KINDS,
+    REASON_MAX_LENGTH,
     RECORDABLE_METHODS,
     CessationReason,
     EmailUse,
@@ -34,7 +35,12 @@ from .models import (
     StakeholderClass,
     rules_for,
 )
-from .tasks import send_membership_decision
+from .tasks import (
+    send_application_acknowledgement,
+    send_application_to_secretaries,
+    send_membership_decision,
+    send_membership_ended,
+)
 
 # The rules a secretary or the demo may change through ``membership_rules_update``.
 RULE_FIELDS = frozenset(
@@ -49,6 +55,15 @@ def _lock(membership: Membership) -> Membership:
     """
     Membership.objects.select_for_update().filter(pk=membership.pk).values_list("pk").get()
     return Membership.objects.with_holdings().select_related("organisation", "person").get(pk=membership.pk)
+
+
+def _check_length(text: str, *, code: str) -> None:
+    """Refuse free text a person would have to read past the limit (the form counts characters too)."""
+    if len(text.strip()) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("Use %(max)s characters or fewer.") % {"max": f"{REASON_MAX_LENGTH:,}"},
+            code=code,
+        )
 
 
 def person_has_register_details(person: User) -> bool:
@@ -124,8 +139,11 @@ def membership_apply(
         organisation=organisation,
         target=membership,
         summary=f"{person.email} applied as {stakeholder_class.name}",
-        data={"email_use": email_use},
+        data={"email_use": email_use, "reference": membership.reference},
     )
+    # The applicant gets a reference to quote; every current secretary learns there is one to decide.
+    transaction.on_commit(lambda: send_application_acknowledgement.enqueue(membership.pk))
+    transaction.on_commit(lambda: send_application_to_secretaries.enqueue(membership.pk))
     return membership
 
 
@@ -167,6 +185,7 @@ def membership_refuse(*, membership: Membership, actor: User, reason: str) -> Me
     """Refuse an application, giving the reason the applicant will read."""
     if not reason.strip():
         raise ValidationError(_("Give the reason for refusing, so the applicant knows why."), code="reason")
+    _check_length(reason, code="reason")
     membership = _lock(membership)
     if membership.status != MembershipStatus.APPLIED:
         raise ValidationError(_("Only an application waiting for a decision can be refused."), code="state")
@@ -267,6 +286,7 @@ def membership_cease(*, membership: Membership, actor: User, reason: str, note: 
         raise ValidationError(_("Choose why the membership ends."), code="reason")
     if reason == CessationReason.EXPELLED and not note.strip():
         raise ValidationError(_("Give the reason for the expulsion, as the rules require."), code="note")
+    _check_length(note, code="note")
     membership = _lock(membership)
     if membership.status != MembershipStatus.ADMITTED:
         raise ValidationError(_("Only a current member's membership can end."), code="state")
@@ -292,6 +312,7 @@ def membership_resign(*, membership: Membership, actor: User) -> Membership:
             code="suspended",
         )
     _cease(membership, actor=actor, reason=CessationReason.RESIGNED)
+    transaction.on_commit(lambda: send_membership_ended.enqueue(membership.pk))
     return membership
 
 
@@ -405,6 +426,7 @@ def share_withdraw(*, membership: Membership, actor: User, shares: int) -> Share
         membership.shares_held = 0  # the ledger now sums to nothing; _cease cancels nothing more
         membership.value_pence = membership.unpaid_shares = membership.unpaid_pence = 0
         _cease(membership, actor=actor, reason=CessationReason.RESIGNED)
+        transaction.on_commit(lambda: send_membership_ended.enqueue(membership.pk))
     return withdrawal
 
 
@@ -502,3 +524,82 @@ def register_export_record(
             "rows": rows,
         },
     )
+
+
+@transaction.atomic
+def stakeholder_class_update(
+    *,
+    stakeholder_class: StakeholderClass,
+    actor: User | None,
+    name: str,
+    name_cy: str = "",
+    description: str = "",
+    description_cy: str = "",
+) -> StakeholderClass:
+    """The secretary renames a class or rewrites who can join it, in English and Welsh.
+
+    A Welsh text left empty is shown in English under /cy/ (and marked missing to officers).
+    """
+    if not name.strip():
+        raise ValidationError(_("Enter the name of the class"), code="name")
+    changes = {
+        "name": name.strip(),
+        "name_cy": name_cy.strip(),
+        "description": description.strip(),
+        "description_cy": description_cy.strip(),
+    }
+    stakeholder_class = StakeholderClass.objects.select_for_update().get(pk=stakeholder_class.pk)
+    before = {field: getattr(stakeholder_class, field) for field in changes}
+    changed = sorted(field for field, value in changes.items() if before[field] != value)
+    for field, value in changes.items():
+        setattr(stakeholder_class, field, value)
+    stakeholder_class.full_clean(exclude=["organisation"])
+    if not changed:
+        return stakeholder_class
+    stakeholder_class.save(update_fields=changed)
+    audit_record(
+        actor=actor,
+        action="stakeholder_class.update",
+        organisation=stakeholder_class.organisation,
+        target=stakeholder_class,
+        summary=f"{stakeholder_class.code}: {', '.join(changed)}",
+        data={"before": {f: before[f] for f in changed}, "after": {f: changes[f] for f in changed}},
+    )
+    return stakeholder_class
+
+
+@transaction.atomic
+def member_details_correct(
+    *, membership: Membership, actor: User, full_name: str, address: str, postcode: str
+) -> Membership:
+    """The secretary corrects a member's name and postal address for the register.
+
+    The change goes through the core's ``person_update_details`` (which finds the ward from the
+    postcode and ends verifications of the old address), and is recorded in the organisation's
+    audit trail too, with who corrected it: the person's own trail has only their own changes.
+    """
+    if not full_name.strip():
+        raise ValidationError(_("Enter the member's full name"), code="full_name")
+    if not address.strip() or not postcode.strip():
+        raise ValidationError(_("Enter the member's postal address and postcode"), code="address")
+    membership = Membership.objects.select_related("person", "organisation").get(pk=membership.pk)
+    person = membership.person
+    before = {"full_name": person.full_name, "address": person.address, "postcode": person.postcode}
+    person_update_details(
+        person=person,
+        full_name=full_name,
+        address=address,
+        postcode=postcode,
+        preferred_language=person.preferred_language,
+        access_needs=list(person.access_needs),
+    )
+    after = {"full_name": person.full_name, "address": person.address, "postcode": person.postcode}
+    audit_record(
+        actor=actor,
+        action="membership.correct_details",
+        organisation=membership.organisation,
+        target=membership,
+        summary=f"{person.email}: {', '.join(sorted(k for k in after if before[k] != after[k])) or 'no change'}",
+        data={"before": before, "after": after},
+    )
+    return membership

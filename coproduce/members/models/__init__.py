@@ -1,5 +1,5 @@
 from .membership_rules import STATUTORY_MAX_HOLDING_PENCE, MembershipRules, rules_for
-from .memberships import CessationReason, EmailUse, Membership, MembershipStatus, StakeholderClass
+from .memberships import REASON_MAX_LENGTH, CessationReason, EmailUse, Membership, MembershipStatus, StakeholderClass
 from .shares import (
     PAYABLE_KINDS,
     RECORDABLE_METHODS,
@@ -11,6 +11,7 @@ from .shares import (
 
 __all__ = [
     "PAYABLE_KINDS",
+    "REASON_MAX_LENGTH",
     "RECORDABLE_METHODS",
     "STATUTORY_MAX_HOLDING_PENCE",
     "CessationReason",

@@ -43,6 +43,12 @@ class MembershipRules(models.Model):
     further_purchases_allowed = models.BooleanField(_("members may buy further shares"), default=False)
     shares_withdrawable = models.BooleanField(_("shares are withdrawable"), default=True)
     withdrawals_suspended = models.BooleanField(_("withdrawals suspended"), default=False)
+    repayment_days = models.PositiveSmallIntegerField(
+        _("days within which withdrawn shares are repaid"),
+        default=30,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Members who withdraw shares or leave are told they will be repaid within this many days."),
+    )
     payment_instructions = models.TextField(
         _("how to pay for shares"),
         blank=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -44,6 +45,17 @@ class StakeholderClass(models.Model):
 
     def localised_description(self, language: str | None) -> str:
         return self.description_cy if language == "cy" and self.description_cy else self.description
+
+
+# Free text a person reads (a refusal, why a membership ended): long enough to explain, short
+# enough to read. Forms show a character count; the model and the services refuse more.
+REASON_MAX_LENGTH = 1000
+
+
+def organisation_prefix(organisation) -> str:
+    """A short prefix from the organisation's short name: the first letter of each word."""
+    words = [word for word in organisation.slug.split("-") if word]
+    return "".join(word[0] for word in words).upper()[:6] or "APP"
 
 
 class MembershipStatus(models.TextChoices):
@@ -131,11 +143,21 @@ class Membership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    refusal_reason = models.TextField(
+        _("reason for refusal"),
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(REASON_MAX_LENGTH)],
+    )
     admitted_on = models.DateField(_("date admitted"), null=True, blank=True)
     ceased_on = models.DateField(_("date ceased"), null=True, blank=True)
     cessation_reason = models.CharField(_("reason ceased"), max_length=10, choices=CessationReason.choices, blank=True)
-    cessation_note = models.TextField(_("why the membership ended"), blank=True)
+    cessation_note = models.TextField(
+        _("why the membership ended"),
+        blank=True,
+        max_length=REASON_MAX_LENGTH,
+        validators=[MaxLengthValidator(REASON_MAX_LENGTH)],
+    )
     email_use = models.CharField(
         _("what the member's email may be used for"),
         max_length=10,
@@ -165,6 +187,12 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.organisation}"
+
+    @property
+    def reference(self) -> str:
+        """The application's reference for letters and calls: the organisation's initials and the
+        application's number ("KLT-00042" for Kingsmere Leisure Trust), never reused."""
+        return f"{organisation_prefix(self.organisation)}-{self.pk:05d}"
 
     # What the ledger says, from the sums ``with_holdings()`` annotates. A cancelled or
     # withdrawn share is no longer owed, so what is owed never exceeds what is held.

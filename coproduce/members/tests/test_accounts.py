@@ -51,7 +51,7 @@ def test_closing_an_account_withdraws_a_waiting_application():
 def test_eligibility_asks_members_whether_a_person_votes_and_shows_why_not():
     import datetime
 
-    from django.utils import timezone
+    from django.utils import formats, timezone
 
     from coproduce.core.eligibility import Requirement, check, register_membership_check
     from coproduce.members.selectors import voting_member_reason
@@ -70,5 +70,5 @@ def test_eligibility_asks_members_whether_a_person_votes_and_shows_why_not():
     )
     assert check(owing.person, requirement)
     new = MembershipFactory(admitted_on=today, rules={"voting_qualifying_days": 30})
-    later = (today + datetime.timedelta(days=30)).isoformat()
+    later = formats.date_format(today + datetime.timedelta(days=30), "j F Y")  # "4 December 2026"
     assert later in check(new.person, Requirement(member_of=new.organisation)).reason
