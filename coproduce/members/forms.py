@@ -10,7 +10,17 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import RECORDABLE_METHODS, CessationReason, EmailUse, MembershipStatus
+from .models import (
+    REASON_MAX_LENGTH,
+    RECORDABLE_METHODS,
+    CessationReason,
+    EmailUse,
+    MembershipRules,
+    MembershipStatus,
+    StakeholderClass,
+)
+
+_TOO_LONG = _("Use %(limit_value)s characters or fewer")
 
 
 class JoinForm(forms.Form):
@@ -60,6 +70,8 @@ def _shares_field(label) -> forms.IntegerField:
 
 class WithdrawForm(forms.Form):
     shares = _shares_field(_("How many shares do you want to withdraw?"))
+    # Set on the confirmation page's form: withdrawing the last share ends the membership.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class BuySharesForm(forms.Form):
@@ -81,8 +93,10 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for refusing"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea,
         help_text=_("The applicant will read this. Only needed if you refuse."),
+        error_messages={"max_length": _TOO_LONG},
     )
 
 
@@ -97,9 +111,10 @@ class CeaseForm(forms.Form):
     note = forms.CharField(
         label=_("Details"),
         required=False,
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea,
         help_text=_("For an expulsion, the reason the board gave. It is kept with the register."),
+        error_messages={"max_length": _TOO_LONG},
     )
 
 
@@ -186,3 +201,108 @@ class DuplicateRegisterFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {"search": self.cleaned_data["search"] or None}
+
+
+# The rules a secretary edits on the rules page, in the order they are shown.
+RULES_FORM_FIELDS = [
+    "accepts_members",
+    "details_required_to_apply",
+    "share_value_pence",
+    "max_holding_pence",
+    "further_purchases_allowed",
+    "shares_withdrawable",
+    "withdrawals_suspended",
+    "repayment_days",
+    "payment_instructions",
+    "payment_instructions_cy",
+    "paid_share_needed_to_vote",
+    "voting_qualifying_days",
+    "meeting_notice_clear_days",
+    "quorum_members",
+    "quorum_percent",
+]
+RULES_CHECKBOXES = [
+    "accepts_members",
+    "details_required_to_apply",
+    "further_purchases_allowed",
+    "shares_withdrawable",
+    "withdrawals_suspended",
+    "paid_share_needed_to_vote",
+]
+
+
+class MembershipRulesForm(forms.ModelForm):
+    """The organisation's membership rules. It only parses: ``membership_rules_update`` saves them."""
+
+    class Meta:
+        model = MembershipRules
+        fields = RULES_FORM_FIELDS
+        widgets = {
+            "payment_instructions": forms.Textarea(attrs={"rows": 4}),
+            "payment_instructions_cy": forms.Textarea(attrs={"rows": 4}),
+        }
+        error_messages = {
+            name: {
+                "required": _("Enter a number"),
+                "invalid": _("Enter a whole number"),
+            }
+            for name in RULES_FORM_FIELDS
+            if name not in RULES_CHECKBOXES and not name.startswith("payment_instructions")
+        }
+
+    def changes(self) -> dict:
+        """The rules whose values changed (all of them the first time)."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+    def save(self, commit=True):  # pragma: no cover - a guard, never called
+        raise NotImplementedError("Save rules through services.membership_rules_update.")
+
+
+class StakeholderClassForm(forms.Form):
+    """A class's name and who can join it, in English and Welsh."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, error_messages={"required": _("Enter the name of the class")}
+    )
+    name_cy = forms.CharField(
+        label=_("Name in Welsh"),
+        max_length=100,
+        required=False,
+        help_text=_("Leave empty if you have no translation yet: people reading in Welsh see the English."),
+    )
+    description = forms.CharField(
+        label=_("Who can join this class"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description_cy = forms.CharField(
+        label=_("Who can join this class, in Welsh"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    @classmethod
+    def for_class(cls, stakeholder_class: StakeholderClass, data=None) -> StakeholderClassForm:
+        return cls(
+            data,
+            initial={
+                field: getattr(stakeholder_class, field)
+                for field in ("name", "name_cy", "description", "description_cy")
+            },
+        )
+
+
+class MemberDetailsForm(forms.Form):
+    """The secretary corrects a member's name and postal address for the register."""
+
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, error_messages={"required": _("Enter the member's full name")}
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("House number or name, street and town, without the postcode."),
+        error_messages={"required": _("Enter the member's address")},
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=10, error_messages={"required": _("Enter the member's postcode")}
+    )

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.core import selectors as core_selectors
 from coproduce.core.models import AuditEvent, Organisation, Role, RoleKind, User
@@ -240,6 +241,14 @@ class RegisterCounts:
 
     members: int
     former: int
+
+    def __str__(self) -> str:
+        """ "502 members and 25 former members", "1 member and no former members"."""
+        members = ngettext("%(num)s member", "%(num)s members", self.members) % {"num": f"{self.members:,}"}
+        if not self.former:
+            return _("%(members)s and no former members") % {"members": members}
+        former = ngettext("%(num)s former member", "%(num)s former members", self.former) % {"num": f"{self.former:,}"}
+        return _("%(members)s and %(former)s") % {"members": members, "former": former}
 
 
 def register_counts(*, organisation: Organisation) -> RegisterCounts:

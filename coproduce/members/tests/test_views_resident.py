@@ -3,7 +3,10 @@ buying, withdrawing, resigning, and the duplicate register."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.core import mail
 
 from coproduce.core.models import AuditEvent
 from coproduce.core.tests.factories import OrganisationFactory, RoleFactory, UserFactory
@@ -85,19 +88,29 @@ def test_join_sends_a_person_without_an_address_to_give_it_and_back(client, trus
     assert client.get("/organisations/taff-leisure/join/").status_code == 200
 
 
-def test_join_asks_for_a_class_and_email_use_then_checks_then_records_the_application(client, trust, resident):
+def test_join_asks_for_a_class_and_email_use_then_checks_then_records_the_application(
+    client, trust, resident, django_capture_on_commit_callbacks
+):
     service_user = trust.stakeholder_classes.get(name="Service user")
     page = client.get("/organisations/taff-leisure/join/").content.decode()
     assert "Which class of member are you?" in page
     assert "I will pay now" not in page and "pays_now" not in page  # no pretend payments
     assert "owed until the secretary records your payment" in page
     answers = {"stakeholder_class": service_user.pk, "email_use": "notices"}
-    check = client.post("/organisations/taff-leisure/join/", answers).content.decode()
+    # Valid answers are kept and the person is sent to the check page (POST-redirect-GET).
+    sent = client.post("/organisations/taff-leisure/join/", answers)
+    assert sent.status_code == 302 and sent["Location"] == "/organisations/taff-leisure/join/check/"
+    check = client.get(sent["Location"]).content.decode()
     assert "Check your application" in check
     assert "£1.00, owed from when you are admitted until the secretary records your payment" in check
     assert resident.address in check
+    # Each row has a "Change" link: the class and email use back to the form, name and address to the details.
+    assert 'href="/organisations/taff-leisure/join/#id_stakeholder_class"' in check
+    assert 'href="/organisations/taff-leisure/join/#id_email_use"' in check
+    assert "/account/details/?next=%2Forganisations%2Ftaff-leisure%2Fjoin%2Fcheck%2F" in check
     assert not Membership.objects.exists()  # nothing written before confirming
-    done = client.post("/organisations/taff-leisure/join/", {**answers, "confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/organisations/taff-leisure/join/check/")
     assert done.status_code == 302 and done["Location"] == "/my-memberships/"
     membership = Membership.objects.get()
     assert (membership.person, membership.stakeholder_class, membership.email_use) == (
@@ -107,6 +120,63 @@ def test_join_asks_for_a_class_and_email_use_then_checks_then_records_the_applic
     )
     mine = client.get("/my-memberships/").content.decode()
     assert "Your application to join Taff Leisure Trust has been sent" in mine  # the success banner
+    assert f"Your reference is {membership.reference}." in mine and membership.reference == f"TL-{membership.pk:05d}"
+    # The applicant's acknowledgement carries the same reference.
+    (ack,) = [message for message in mail.outbox if message.to == [resident.email]]
+    assert membership.reference in ack.subject and membership.reference in ack.body
+
+
+def test_change_links_return_to_the_form_with_the_answers_kept(client, trust, resident):
+    service_user = trust.stakeholder_classes.get(name="Service user")
+    client.post("/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "email_use": "contact"})
+    form = client.get("/organisations/taff-leisure/join/").content.decode()
+    assert f'value="{service_user.pk}" checked' in form
+    assert 'value="contact" checked' in form
+    # Changing one answer keeps the other.
+    client.post("/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "email_use": "notices"})
+    check = client.get("/organisations/taff-leisure/join/check/").content.decode()
+    assert "Service user" in check and "Notices of meetings" in check
+
+
+def test_the_check_page_without_answers_goes_back_to_the_form(client, trust, resident):
+    response = client.get("/organisations/taff-leisure/join/check/")
+    assert response.status_code == 302 and response["Location"] == "/organisations/taff-leisure/join/"
+    assert client.post("/organisations/taff-leisure/join/check/").status_code == 302
+    assert not Membership.objects.exists()
+
+
+def test_going_back_after_sending_shows_the_application_and_never_sends_twice(client, trust, resident):
+    service_user = trust.stakeholder_classes.get(name="Service user")
+    client.post("/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "email_use": "notices"})
+    client.post("/organisations/taff-leisure/join/check/")
+    membership = Membership.objects.get()
+    for path in ("/organisations/taff-leisure/join/check/", "/organisations/taff-leisure/join/"):
+        again = client.post(path, {"stakeholder_class": service_user.pk, "email_use": "notices"})
+        assert again.status_code == 302 and again["Location"] == f"/my-memberships/{membership.pk}/"
+        assert client.get(path)["Location"] == f"/my-memberships/{membership.pk}/"
+    page = client.get(f"/my-memberships/{membership.pk}/").content.decode()
+    assert "You have already applied to join Taff Leisure Trust" in page
+    assert membership.reference in page
+    assert Membership.objects.count() == 1
+
+
+def test_the_organisation_page_says_you_have_applied_then_you_are_a_member(client, trust, resident):
+    service_user = trust.stakeholder_classes.get(name="Service user")
+    application = MembershipFactory(
+        person=resident, stakeholder_class=service_user, status=MembershipStatus.APPLIED, admitted_on=None
+    )
+    html = client.get("/organisations/taff-leisure/").content.decode()
+    assert "You have applied" in html and f"/my-memberships/{application.pk}/" in html
+    assert application.reference in html
+    assert 'href="/organisations/taff-leisure/join/"' not in html
+    application.status = MembershipStatus.ADMITTED
+    application.admitted_on = datetime.date(2026, 12, 4)
+    application.save()
+    html = client.get("/organisations/taff-leisure/").content.decode()
+    assert "You are a member" in html and "since 4 December 2026" in html
+    assert 'href="/organisations/taff-leisure/join/"' not in html
+    welsh = client.get("/cy/organisations/taff-leisure/").content.decode()
+    assert "4 Rhagfyr 2026" in welsh
 
 
 def test_join_without_answers_shows_errors_and_writes_nothing(client, trust, resident):
@@ -127,17 +197,13 @@ def test_join_cannot_choose_a_closed_class(client, trust, resident):
     assert not Membership.objects.exists()
 
 
-def test_a_second_application_is_a_form_error(client, trust, resident):
+def test_a_second_application_in_another_tab_shows_the_existing_one(client, trust, resident):
     service_user = trust.stakeholder_classes.get(name="Service user")
-    MembershipFactory(person=resident, stakeholder_class=service_user, status=MembershipStatus.APPLIED)
-    response = client.post(
-        "/organisations/taff-leisure/join/",
-        {"stakeholder_class": service_user.pk, "email_use": "contact", "confirm": "1"},
-    )
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "You have already applied to join, or are already a member." in html
-    assert "govuk-error-summary" in html
+    client.post("/organisations/taff-leisure/join/", {"stakeholder_class": service_user.pk, "email_use": "contact"})
+    # Meanwhile the application went in (another tab, a double click).
+    existing = MembershipFactory(person=resident, stakeholder_class=service_user, status=MembershipStatus.APPLIED)
+    response = client.post("/organisations/taff-leisure/join/check/")
+    assert response.status_code == 302 and response["Location"] == f"/my-memberships/{existing.pk}/"
     assert Membership.objects.count() == 1
 
 

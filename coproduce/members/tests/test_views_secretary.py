@@ -9,7 +9,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import formats, timezone
 from openpyxl import load_workbook
 
 from coproduce.core.models import AuditEvent
@@ -352,7 +352,7 @@ def test_register_of_officers_lists_secretary_and_board_with_dates(client, secre
     html = client.get("/organisations/taff-leisure/officers/").content.decode()
     assert "Sian Secretary" in html and "Bryn Board" in html and "Ffion Former" in html
     assert "Mo Moderator" not in html
-    assert board.started_at.date().isoformat() in html
+    assert formats.date_format(board.started_at, "j F Y") in html  # "4 December 2026"
     assert html.count("Still in office") == 2
     assert (
         'href="/organisations/taff-leisure/officers/"'

@@ -22,7 +22,8 @@ from ..models import EmailUse, rules_for
 
 
 def organisation(request, slug: str):
-    """An organisation: what it does, its rules for members, the classes open to join."""
+    """An organisation: what it does, its rules for members, the classes open to join, and where
+    the person stands (applied, a member, or free to join)."""
     org = core_selectors.organisation_get(slug=slug)
     return render(
         request,
@@ -31,7 +32,9 @@ def organisation(request, slug: str):
             "organisation": org,
             "rules": rules_for(org),
             "classes": list(selectors.classes_open_to_applications(organisation=org)),
+            "own": selectors.own_membership(user=request.user, organisation=org),
             "is_secretary": request.user.has_perm("members.view_register", org),
+            "can_work": request.user.has_perm("members.view_workspace", org),
             "can_inspect": request.user.has_perm("members.inspect_register", org),
             "language": get_language(),
         },
@@ -43,13 +46,36 @@ def _details_url(next_url: str) -> str:
     return reverse("core:account_details") + "?" + urlencode({"next": next_url})
 
 
+def _answers_key(org) -> str:
+    return f"members:join:{org.pk}"
+
+
+def _already_applied(request, org):
+    """Someone with an open application or membership goes to it, not through the form again
+    (going back after sending, or a second tab, must not make a second application)."""
+    own = selectors.own_membership(user=request.user, organisation=org)
+    if own is None:
+        return None
+    request.session.pop(_answers_key(org), None)
+    if own.status == "applied":
+        messages.info(
+            request,
+            _("You have already applied to join %(organisation)s. Your reference is %(reference)s.")
+            % {"organisation": org.name, "reference": own.reference},
+        )
+    else:
+        messages.info(request, _("You are already a member of %(organisation)s.") % {"organisation": org.name})
+    return redirect("members:membership", membership_id=own.pk)
+
+
 @login_required
 def join(request, slug: str):
-    """Apply to join: choose a class and the use of your email, check the answers, then confirm.
+    """Apply to join: choose a class and the use of your email, then check the answers.
 
     Where the rules require it, a person without a name and postal address gives them first
-    (the register must hold them) and comes back here. The check page posts the same answers
-    back with ``confirm``; only then is the service called.
+    (the register must hold them) and comes back here. Valid answers are kept in the session and
+    the person is sent to the check page (POST-redirect-GET); coming back here from a "Change"
+    link shows the answers given so far.
     """
     org = core_selectors.organisation_get(slug=slug)
     rules = rules_for(org)
@@ -60,16 +86,42 @@ def join(request, slug: str):
             request, _("Before you apply, give your name and postal address: the register of members holds them.")
         )
         return redirect(details_url)
+    if (done := _already_applied(request, org)) is not None:
+        return done
     form = JoinForm(
         request.POST if request.method == "POST" else None,
+        initial=request.session.get(_answers_key(org), {}),
         classes=selectors.classes_open_to_applications(organisation=org),
         language=language,
     )
-    context = {"organisation": org, "rules": rules, "form": form, "language": language, "details_url": details_url}
     if request.method == "POST" and form.is_valid():
-        if "confirm" not in request.POST:
-            email_use_label = EmailUse(form.cleaned_data["email_use"]).label
-            return render(request, "members/join_confirm.html", {**context, "email_use_label": email_use_label})
+        request.session[_answers_key(org)] = {
+            "stakeholder_class": str(form.cleaned_data["stakeholder_class"].pk),
+            "email_use": form.cleaned_data["email_use"],
+        }
+        return redirect("members:join_check", slug=org.slug)
+    return render(
+        request,
+        "members/join.html",
+        {"organisation": org, "rules": rules, "form": form, "language": language, "details_url": details_url},
+    )
+
+
+@login_required
+def join_check(request, slug: str):
+    """Check your answers, each with a "Change" link, then send the application (once)."""
+    org = core_selectors.organisation_get(slug=slug)
+    if (done := _already_applied(request, org)) is not None:
+        return done
+    language = get_language()
+    form = JoinForm(
+        request.session.get(_answers_key(org)),
+        classes=selectors.classes_open_to_applications(organisation=org),
+        language=language,
+    )
+    if not form.is_bound or not form.is_valid():  # no answers yet, or a class has closed since
+        return redirect("members:join", slug=org.slug)
+    if request.method == "POST":
         membership = call_service(
             form,
             services.membership_apply,
@@ -79,13 +131,30 @@ def join(request, slug: str):
             email_use=form.cleaned_data["email_use"],
         )
         if membership is not None:
+            request.session.pop(_answers_key(org), None)
             messages.success(
                 request,
-                _("Your application to join %(organisation)s has been sent. The secretary will decide on it.")
-                % {"organisation": org.name},
+                _(
+                    "Your application to join %(organisation)s has been sent. The secretary will decide on it. "
+                    "Your reference is %(reference)s."
+                )
+                % {"organisation": org.name, "reference": membership.reference},
             )
             return redirect("members:mine")
-    return render(request, "members/join.html", context)
+        if (done := _already_applied(request, org)) is not None:  # a second tab sent it first
+            return done
+    return render(
+        request,
+        "members/join_confirm.html",
+        {
+            "organisation": org,
+            "rules": rules_for(org),
+            "form": form,
+            "language": language,
+            "email_use_label": EmailUse(form.cleaned_data["email_use"]).label,
+            "details_url": _details_url(reverse("members:join_check", kwargs={"slug": org.slug})),
+        },
+    )
 
 
 @login_required
@@ -160,11 +229,18 @@ def email_use(request, membership_id: int):
 
 @login_required
 def withdraw(request, membership_id: int):
-    """Withdraw some or all of my paid shares (all of them ends the membership)."""
+    """Withdraw some or all of my paid shares. Withdrawing the last one ends the membership, so
+    it asks for confirmation first, saying when and how the money comes back."""
     member = selectors.membership_for_member(user=request.user, membership_id=membership_id)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         shares = form.cleaned_data["shares"]
+        if shares == member.shares_held and not form.cleaned_data["confirm"]:
+            return render(
+                request,
+                "members/withdraw_confirm.html",
+                {**_membership_context(request, member), "form": form, "shares": shares},
+            )
         done = call_service(
             form, services.share_withdraw, field="shares", membership=member, actor=request.user, shares=shares
         )

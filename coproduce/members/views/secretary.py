@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -62,7 +62,9 @@ def decide(request, slug: str, membership_id: int):
             message = _("You refused %(name)s's application.") % {"name": name}
         if done is not None:
             messages.success(request, message)
-            return redirect("members:applications", slug=organisation.slug)
+            if form.cleaned_data["decision"] == "admit":  # next: the new member's page, to record their payment
+                return redirect("members:register_entry", slug=organisation.slug, membership_id=membership.pk)
+            return redirect("members:workspace", slug=organisation.slug)
     return render(
         request,
         "members/decide.html",
@@ -97,6 +99,7 @@ def register(request, slug: str):
             "organisation": organisation,
             "form": form,
             "page": paginate(request, rows),
+            "counts": selectors.register_counts(organisation=organisation),
             "query": request.GET.urlencode(),
             "can_export": request.user.has_perm("members.export_register", organisation),
             "language": get_language(),
@@ -161,6 +164,8 @@ def register_entry(request, slug: str, membership_id: int):
             "rules": member.rules,
             "membership": member,
             "history": list(selectors.share_history(membership=member)),
+            "events": selectors.member_history(user=request.user, organisation=organisation, membership=member),
+            "can_correct": request.user.has_perm("members.correct_member_details", organisation),
             "can_record_payment": request.user.has_perm("members.record_payment", organisation)
             and member.owed_pence > 0,
             "can_cease": request.user.has_perm("members.cease_membership", organisation)
@@ -176,7 +181,7 @@ def _describe_owed(item) -> str:
     return _("%(shares)s, %(kind)s on %(date)s: %(amount)s") % {
         "shares": shares,
         "kind": item.get_kind_display().lower(),
-        "date": timezone.localdate(item.created_at).isoformat(),
+        "date": formats.date_format(timezone.localdate(item.created_at), "j F Y"),
         "amount": amount,
     }
 
