@@ -12,9 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group
 
-from coproduce.core.demo import _officers_group
 from coproduce.core.models import OrganisationKind, PlaceKind, RoleKind
 from coproduce.core.models.verification import LetterBatch, LetterBatchStatus, ResidentList
 from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, RoleFactory, UserFactory, sign_in_with_mfa
@@ -34,7 +32,7 @@ ROLES = (
 )
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
-ADMINS = frozenset({"officer", "staff", "superuser"})  # is_staff: the admin's front door
+STAFF = frozenset({"staff", "superuser"})  # is_staff opens the admin's (empty) index, nothing more
 OFFICERS = frozenset({"officer", "superuser"})  # a council's officers verify its residents
 
 
@@ -109,15 +107,15 @@ TARGETS = [
     Target("hidden register", "/organisations/{hidden}/register/", frozenset({"superuser"})),
     Target("audit trail", "/organisations/{org}/audit/", frozenset({"secretary", "superuser"})),
     Target("hidden audit trail", "/organisations/{hidden}/audit/", frozenset({"superuser"})),
-    # The admin: officers may look at the core's records; accounts, groups, permissions and the
-    # members' registers are for superusers alone.
-    Target("admin index", "/admin/", ADMINS),
+    # The admin is for superusers alone: officers work in the programme workspace, and a staff
+    # account without superuser status sees Django's empty index and nothing else.
+    Target("admin index", "/admin/", STAFF),
     Target("admin people", "/admin/core/user/", frozenset({"superuser"})),
     Target("admin a person", "/admin/core/user/{resident_id}/change/", frozenset({"superuser"})),
     Target("admin groups", "/admin/auth/group/", frozenset({"superuser"})),
-    Target("admin organisations", "/admin/core/organisation/", OFFICERS),
-    Target("admin an organisation", "/admin/core/organisation/{org_id}/change/", OFFICERS),
-    Target("admin audit events", "/admin/core/auditevent/", OFFICERS),
+    Target("admin organisations", "/admin/core/organisation/", frozenset({"superuser"})),
+    Target("admin an organisation", "/admin/core/organisation/{org_id}/change/", frozenset({"superuser"})),
+    Target("admin audit events", "/admin/core/auditevent/", frozenset({"superuser"})),
     Target("admin memberships", "/admin/members/membership/", frozenset({"superuser"})),
     Target("admin a membership", "/admin/members/membership/{membership}/change/", frozenset({"superuser"})),
     # The JSON API.
@@ -150,9 +148,6 @@ def world(settings):
     RoleFactory(person=people["secretary"], organisation=org, kind=RoleKind.SECRETARY)
     RoleFactory(person=people["other_secretary"], organisation=other, kind=RoleKind.SECRETARY)
     RoleFactory(person=people["officer"], organisation=council, kind=RoleKind.OFFICER)
-    people["officer"].is_staff = True
-    people["officer"].save(update_fields=["is_staff"])
-    people["officer"].groups.add(_officers_group())
     people["staff"].is_staff = True
     people["staff"].save(update_fields=["is_staff"])
     people["superuser"].is_staff = people["superuser"].is_superuser = True
@@ -245,9 +240,10 @@ class _AnyKey(dict):
         return "1"
 
 
-def test_the_officers_group_cannot_change_accounts_groups_or_permissions():
-    group = _officers_group()
-    codenames = set(group.permissions.values_list("codename", flat=True))
-    assert not codenames & {"change_user", "add_user", "delete_user", "change_group", "add_group", "change_permission"}
-    assert not group.permissions.exclude(content_type__app_label="core").exists()
-    assert Group.objects.filter(name="Council officers").count() == 1
+def test_the_demo_officer_holds_no_admin_permission():
+    """Officers work on the site's pages; the demo gives them neither staff status nor any group."""
+    from coproduce.core.demo import build_demo
+
+    officer = build_demo()["users"]["officer"]
+    assert not officer.is_staff and not officer.is_superuser
+    assert not officer.groups.exists() and not officer.user_permissions.exists()

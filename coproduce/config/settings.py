@@ -221,9 +221,7 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "TASKS_BACKEND",
-            "django_tasks_db.DatabaseBackend"
-            if PRODUCTION
-            else "django.tasks.backends.immediate.ImmediateBackend",
+            "django_tasks_db.DatabaseBackend" if PRODUCTION else "django.tasks.backends.immediate.ImmediateBackend",
         )
     }
 }
@@ -273,3 +271,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"django.tasks": {"level": os.environ.get("LOG_LEVEL", "WARNING")}},
 }
+
+# --- The council that runs this site (core; issue 16) -------------------------------------------
+# Its name is shown in the header, in every page title ("Your work – Kingsmere Borough Council") and
+# in every email allauth sends. The demo borough is Kingsmere; a real council sets its own name.
+COPRODUCE_SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "").strip() or (
+    "Coproduce" if PRODUCTION else "Kingsmere Borough Council"
+)
+SITE_NAME = COPRODUCE_SITE_NAME
+# The logo beside the name in the header: a static path ("core/kingsmere-logo.svg") or a URL. The
+# demo ships a generic one (no crown, no coat of arms); empty for none.
+COPRODUCE_LOGO = os.environ.get("COPRODUCE_LOGO", "" if PRODUCTION else "core/kingsmere-logo.svg").strip()
+if COPRODUCE_LOGO.startswith("https://"):
+    # A logo served from elsewhere: allow its origin for images, and nothing else from it.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _logo = _urlsplit(COPRODUCE_LOGO)
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], f"{_logo.scheme}://{_logo.netloc}"]
+# --- end of the council block -------------------------------------------------------------------

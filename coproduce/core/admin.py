@@ -1,8 +1,10 @@
-"""The back office for superusers, and a read-mostly view of the core for council officers.
+"""The back office, for superusers alone.
 
-Nothing here writes around the services: organisations and places are saved through them (and
-audited), roles are granted through ``role_grant``, and everything else is read-only. Accounts,
-groups and permissions are for superusers alone, so no officer can make themselves one.
+Council officers and secretaries work on the site's own pages (the programme workspace, the
+organisation's workspace), never here: every ModelAdmin below is superuser-only, whatever
+permissions or groups a staff account holds. Nothing here writes around the services either:
+organisations and places are saved through them (and audited), roles are granted through
+``role_grant``, and everything else is read-only.
 """
 
 from django.contrib import admin
@@ -16,7 +18,7 @@ from .models import AuditEvent, Organisation, Place, Postcode, Role, User
 
 
 class SuperuserOnlyMixin:
-    """Only a superuser sees, adds, changes or deletes these (accounts, groups, permissions)."""
+    """Only a superuser sees, adds, changes or deletes these; model permissions count for nothing."""
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -28,7 +30,7 @@ class SuperuserOnlyMixin:
 
 
 class ReadOnlyMixin:
-    """Visible to those with view permission; written only by the services."""
+    """Written only by the services: nobody adds, changes or deletes here (put it before SuperuserOnlyMixin)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,7 +73,7 @@ class GroupAdmin(SuperuserOnlyMixin, BaseGroupAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "code", "parent"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
@@ -85,7 +87,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Postcode)
-class PostcodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PostcodeAdmin(ReadOnlyMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     """Postcodes come from the ONS directory (``import_postcodes``), audited there."""
 
     list_display = ["postcode", "ward"]
@@ -93,7 +95,7 @@ class PostcodeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["ward"]
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(SuperuserOnlyMixin, admin.TabularInline):
     """Roles are granted here through ``role_grant``; a granted role is never edited, only ended."""
 
     model = Role
@@ -108,8 +110,8 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "legal_form", "registration_number", "area"]
+class OrganisationAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "legal_form", "registration_number", "area", "contact_name"]
     list_filter = ["kind", "legal_form"]
     search_fields = ["name", "registration_number"]
     prepopulated_fields = {"slug": ["name"]}
@@ -124,16 +126,14 @@ class OrganisationAdmin(admin.ModelAdmin):
             raise ValueError("Unexpected inline")
         for role in formset.save(commit=False):
             if role.pk is None:
-                services.role_grant(
-                    organisation=form.instance, person=role.person, kind=role.kind, actor=request.user
-                )
+                services.role_grant(organisation=form.instance, person=role.person, kind=role.kind, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     """Read-only: the trail is immutable."""
 
     list_display = ["created_at", "action", "organisation", "actor", "summary"]

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,6 +98,9 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             registration_number="RS008811",
             area=districts["North"],
             summary="Tenants own and run 1,200 homes in the north of the borough.",
+            contact_name="Sunita Secretary",
+            contact_email="secretary@example.org",
+            contact_phone="01632 960 101",
             summary_cy="Mae tenantiaid yn berchen ar 1,200 o gartrefi yng ngogledd y fwrdeistref ac yn eu rhedeg.",
             **common,
         ),
@@ -110,6 +112,9 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             registration_number="RS008812",
             area=borough,
             summary="Swimming pools, gyms and parks, owned by the people who use them. Join for £1.",
+            contact_name="Sunita Secretary",
+            contact_email="secretary@example.org",
+            contact_phone="01632 960 102",
             summary_cy="Pyllau nofio, campfeydd a pharciau, yn eiddo i'r bobl sy'n eu defnyddio. Ymunwch am £1.",
             **common,
         ),
@@ -121,6 +126,8 @@ def _organisations(context: dict[str, Any]) -> dict[str, Organisation]:
             registration_number="RS008813",
             area=districts["Central"],
             summary="Care workers, the people they support and their families run home care together.",
+            contact_name="Sunita Secretary",
+            contact_email="secretary@example.org",
             summary_cy=(
                 "Mae gweithwyr gofal, y bobl maen nhw'n eu cefnogi a'u teuluoedd yn rhedeg gofal cartref gyda'i gilydd."
             ),
@@ -156,30 +163,13 @@ def _logins(context: dict[str, Any]) -> dict[str, User]:
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         users[key] = user
     orgs = context["organisations"]
-    users["officer"].is_staff = True
-    users["officer"].save(update_fields=["is_staff"])
-    users["officer"].groups.add(_officers_group())
+    # The officer works in the programme workspace, not the Django admin (kept for superusers).
     role_grant(organisation=orgs["council"], person=users["officer"], kind=RoleKind.OFFICER, actor=None)
     for key in ("homes", "leisure", "care"):
         role_grant(organisation=orgs[key], person=users["secretary"], kind=RoleKind.SECRETARY, actor=None)
     for key in ("secretary", "officer"):
         TOTP.activate(users[key], DEMO_TOTP_SECRET)
     return users
-
-
-def _officers_group() -> Group:
-    """Council officers may look through the core's records in the admin and keep places up to date.
-
-    View permissions only, for the core's own models: accounts, groups and permissions are for
-    superusers alone, and other apps' data is theirs to expose on their own pages.
-    """
-    group, _created = Group.objects.get_or_create(name="Council officers")
-    core_models = Permission.objects.filter(content_type__app_label="core")
-    group.permissions.set(
-        core_models.filter(codename__startswith="view_").exclude(codename="view_user")
-        | core_models.filter(codename__in=["add_place", "change_place"])
-    )
-    return group
 
 
 # Residents at each verification level: (email, name, language, how verified).

@@ -7,14 +7,17 @@ documentation uses: ``{% from "govuk_frontend_jinja/components/button/macro.html
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context
+from markupsafe import escape
 
 from . import registry
 
@@ -98,11 +101,54 @@ def pounds(pence: int | None) -> str:
     return f"£{(pence or 0) / 100:,.2f}"
 
 
-def long_date(value) -> str:
-    """A date as people write it, in the page's language: "4 December 2026", "4 Rhagfyr 2026"."""
+def long_date(value, time: bool = True) -> str:
+    """A date as people write it, in the page's language: "4 December 2026", "4 Rhagfyr 2026".
+
+    A moment (a datetime) reads in the site's time zone with its time: "4 December 2026, 10:41";
+    ``value | long_date(time=false)`` gives its date alone.
+    """
     if not value:
         return ""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        if time:
+            return formats.date_format(value, "j F Y, H:i")
     return formats.date_format(value, "j F Y")
+
+
+class SiteName:
+    """The name of the council that runs the site (``COPRODUCE_SITE_NAME``), read when shown.
+
+    A Jinja global that reads as text (``{{ site_name }}``, ``"x – " ~ site_name``) and follows the
+    setting as tests change it.
+    """
+
+    def __str__(self) -> str:
+        return site_name_text()
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+    def __call__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def site_name_text() -> str:
+    return getattr(settings, "COPRODUCE_SITE_NAME", "") or "Coproduce"
+
+
+def site_logo() -> str:
+    """The URL of the council's logo (``COPRODUCE_LOGO``: a static path or a URL), or "" for none."""
+    logo = (getattr(settings, "COPRODUCE_LOGO", "") or "").strip()
+    if not logo:
+        return ""
+    if logo.startswith(("https://", "http://", "/")):
+        return logo
+    return static(logo)
 
 
 def environment(**options: Any) -> Environment:
@@ -131,6 +177,8 @@ def environment(**options: Any) -> Environment:
         page_messages=page_messages,
         page_url=page_url,
         pgettext=translation.pgettext,
+        site_name=SiteName(),
+        site_logo=site_logo,
     )
     env.filters["pounds"] = pounds
     env.filters["long_date"] = long_date

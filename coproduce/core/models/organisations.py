@@ -73,6 +73,11 @@ class Organisation(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     summary_cy = models.CharField(_("summary in Welsh"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
+    # Who the council's officers contact about the organisation (shown in the programme workspace,
+    # not to the public).
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email address"), blank=True)
+    contact_phone = models.CharField(_("contact telephone number"), max_length=40, blank=True)
     is_public = models.BooleanField(_("listed in the directory"), default=True)
 
     objects = OrganisationQuerySet.as_manager()

@@ -153,19 +153,39 @@ def test_failed_log_ins_are_rate_limited(client):
 # --- The admin ---------------------------------------------------------------------------------
 
 
-def _officer():
-    from coproduce.core.demo import _officers_group
+def _officer(*, staff: bool = False):
+    """A council officer; with ``staff``, one whose account was (wrongly) given staff status and
+    every permission on the core's models: the admin must still show them nothing."""
+    from django.contrib.auth.models import Permission
 
     officer = RoleFactory(kind=RoleKind.OFFICER, organisation=OrganisationFactory(kind=OrganisationKind.COUNCIL))
     person = officer.person
-    person.is_staff = True
-    person.save(update_fields=["is_staff"])
-    person.groups.add(_officers_group())
+    if staff:
+        person.is_staff = True
+        person.save(update_fields=["is_staff"])
+        person.user_permissions.set(Permission.objects.filter(content_type__app_label="core"))
     return person
 
 
+def test_an_officer_is_refused_the_admin(client):
+    sign_in_with_mfa(client, _officer())
+    final = client.get("/admin/", follow=True)
+    assert final.status_code == 403
+    assert client.get("/admin/core/organisation/", follow=True).status_code == 403
+
+
+def test_the_admin_is_for_superusers_whatever_permissions_a_staff_account_holds(client):
+    person = _officer(staff=True)
+    sign_in_with_mfa(client, person)
+    index = client.get("/admin/")
+    assert index.status_code == 200  # Django shows staff an empty index
+    assert "/admin/core/" not in index.content.decode()
+    for url in ("/admin/core/organisation/", "/admin/core/auditevent/", "/admin/core/place/", "/admin/core/postcode/"):
+        assert client.get(url).status_code == 403, url
+
+
 def test_an_officer_cannot_make_themselves_superuser(client):
-    person = _officer()
+    person = _officer(staff=True)
     sign_in_with_mfa(client, person)
     url = f"/admin/core/user/{person.pk}/change/"
     response = client.post(url, {"email": person.email, "is_superuser": "on", "is_staff": "on", "is_active": "on"})
@@ -204,7 +224,7 @@ def test_admin_changes_to_an_organisation_go_through_the_service_and_are_audited
 
 
 def test_officers_see_the_registers_of_members_nowhere_in_the_admin(client):
-    sign_in_with_mfa(client, _officer())
+    sign_in_with_mfa(client, _officer(staff=True))
     assert client.get("/admin/members/membership/").status_code == 403
     assert client.get("/admin/members/sharetransaction/").status_code in (403, 404)
 

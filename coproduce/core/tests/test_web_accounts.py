@@ -27,7 +27,7 @@ def test_account_pages_use_the_layout(client, path):
     assert 'class="govuk-service-navigation' in html
     assert html.count("<h1") == 1
     assert '<main class="govuk-main-wrapper" id="main-content">' in html
-    assert "– Coproduce</title>" in html
+    assert "– Kingsmere Borough Council</title>" in html
 
 
 @pytest.mark.parametrize("path", PUBLIC_ACCOUNT_PAGES)
@@ -51,7 +51,7 @@ def test_failed_log_in_shows_the_error_summary(client):
     html = client.post("/accounts/login/", {"login": "ceri@example.org", "password": "wrong"}).content.decode()
     assert 'class="govuk-error-summary"' in html
     assert "There is a problem" in html
-    assert "<title>Error: Sign In – Coproduce</title>" in html
+    assert "<title>Error: Sign In – Kingsmere Borough Council</title>" in html
 
 
 def test_sign_up_errors_link_to_their_fields(client):
@@ -65,6 +65,7 @@ def test_sign_up_sends_a_verification_email_and_shows_the_page_in_the_layout(cli
     response = client.post(
         "/accounts/signup/",
         {
+            "full_name": "Nia New",
             "email": "new@example.org",
             "password1": "a long enough passphrase 7",
             "password2": "a long enough passphrase 7",

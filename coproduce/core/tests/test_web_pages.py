@@ -162,3 +162,44 @@ def test_home_is_marked_current_only_on_the_home_page(client):
     assert current("/") == ["/"]
     assert current("/privacy/") == []
     assert current("/organisations/") == ["/organisations/"]
+
+
+def test_the_header_and_titles_name_the_council_that_runs_the_site(client, settings):
+    settings.COPRODUCE_SITE_NAME = "Pontypridd Town Council"
+    settings.COPRODUCE_LOGO = "core/kingsmere-logo.svg"
+    html = client.get("/").content.decode()
+    assert "<title>What's happening where you live – Pontypridd Town Council</title>" in html
+    header = html[html.index('class="govuk-generic-header') : html.index("govuk-service-navigation")]
+    assert "Pontypridd Town Council" in header
+    assert '<img class="app-header__logo" src="/static/core/kingsmere-logo.svg" alt=""' in header
+    assert "govuk-crest" not in html and "govuk-logo" not in html
+
+
+def test_the_logo_is_optional_and_may_be_a_url(client, settings):
+    settings.COPRODUCE_LOGO = ""
+    assert "app-header__logo" not in client.get("/").content.decode()
+    settings.COPRODUCE_LOGO = "https://cdn.example.gov.uk/logo.svg"
+    assert 'src="https://cdn.example.gov.uk/logo.svg"' in client.get("/").content.decode()
+
+
+def test_the_demo_logo_is_a_small_svg_without_a_crown():
+    from pathlib import Path
+
+    svg = (Path(__file__).resolve().parents[1] / "static" / "core" / "kingsmere-logo.svg").read_text()
+    assert svg.startswith("<svg") and len(svg) < 2000
+    assert "crown" not in svg.lower().replace("no crown", "")
+
+
+def test_long_date_reads_naturally_with_and_without_the_time():
+    import datetime
+
+    from django.utils import timezone
+
+    from coproduce.core.jinja import long_date
+
+    moment = datetime.datetime(2026, 12, 4, 10, 41, tzinfo=datetime.UTC)  # 10:41 in London in winter
+    assert long_date(moment) == "4 December 2026, 10:41"
+    assert long_date(moment, time=False) == "4 December 2026"
+    assert long_date(datetime.date(2026, 12, 4)) == "4 December 2026"
+    assert long_date(None) == ""
+    assert timezone.is_aware(moment)
