@@ -67,7 +67,7 @@ def applications_pending(*, user: User, organisation: Organisation) -> QuerySet[
     _authorise(user, "members.decide_application", organisation)
     return (
         Membership.objects.filter(organisation=organisation, status=MembershipStatus.APPLIED)
-        .select_related("person", "stakeholder_class")
+        .select_related("person", "stakeholder_class", "organisation")
         .order_by("applied_at")
     )
 
@@ -296,7 +296,7 @@ def workspace(*, user: User, organisation: Organisation) -> Workspace:
     _authorise(user, "members.view_workspace", organisation)
     applications = list(
         Membership.objects.filter(organisation=organisation, status=MembershipStatus.APPLIED)
-        .select_related("person", "stakeholder_class")
+        .select_related("person", "stakeholder_class", "organisation")
         .order_by("applied_at")
     )
     current = Membership.objects.filter(organisation=organisation, status=MembershipStatus.ADMITTED)

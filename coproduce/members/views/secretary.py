@@ -20,6 +20,7 @@ from coproduce.core.views.pagination import paginate
 
 from .. import exports, selectors, services
 from ..forms import CeaseForm, DecisionForm, PaymentForm, RegisterFilterForm
+from ..models import REASON_MAX_LENGTH
 
 
 @login_required
@@ -73,6 +74,7 @@ def decide(request, slug: str, membership_id: int):
             "rules": membership.rules,
             "membership": membership,
             "form": form,
+            "reason_max_length": REASON_MAX_LENGTH,
             "language": get_language(),
         },
     )
@@ -259,6 +261,7 @@ def cease(request, slug: str, membership_id: int):
             "membership": member,
             "form": form,
             "repaid": services.repaid_on_cessation(member),
+            "reason_max_length": REASON_MAX_LENGTH,
             "language": get_language(),
         },
     )
