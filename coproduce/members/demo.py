@@ -21,7 +21,13 @@ from .models import (
     ShareTransactionKind,
     StakeholderClass,
 )
-from .services import membership_admit, membership_apply, membership_rules_update, share_payment_record
+from .services import (
+    membership_admit,
+    membership_apply,
+    membership_refuse,
+    membership_rules_update,
+    share_payment_record,
+)
 
 # What each demo organisation's registered rules say about membership.
 RULES: dict[str, dict[str, Any]] = {
@@ -171,7 +177,10 @@ def build_demo_members(context: dict[str, Any]) -> None:
     start = 0
     for key, count in MEMBER_COUNTS.items():
         organisation = organisations[key]
-        for number, person in enumerate(people[start : start + count], start=1):
+        # Admissions spread over eight years and quickening lately (the programme's growth chart
+        # and the workspace have a history to show); member numbers follow the admission dates.
+        admitted = sorted(_admission_day(rng, today) for _ in range(count))
+        for number, (person, admitted_on) in enumerate(zip(people[start : start + count], admitted, strict=True), 1):
             ceased = rng.random() < 0.05
             memberships.append(
                 Membership(
@@ -180,8 +189,8 @@ def build_demo_members(context: dict[str, Any]) -> None:
                     stakeholder_class=rng.choice(classes[key]),
                     status=MembershipStatus.CEASED if ceased else MembershipStatus.ADMITTED,
                     member_number=number,
-                    admitted_on=today - datetime.timedelta(days=rng.randint(30, 3000)),
-                    ceased_on=today - datetime.timedelta(days=rng.randint(1, 29)) if ceased else None,
+                    admitted_on=admitted_on,
+                    ceased_on=_cessation_day(rng, admitted_on, today) if ceased else None,
                     cessation_reason="resigned" if ceased else "",
                     email_use=EmailUse.NOTICES if rng.random() < 0.7 else EmailUse.CONTACT_ONLY,
                 )
@@ -241,12 +250,53 @@ def build_demo_members(context: dict[str, Any]) -> None:
                 reference="Demo receipt 0001",
                 paid_on=timezone.localdate(),
             )
-    pending = people[0]
-    membership_apply(
-        person=pending,
-        organisation=organisations["leisure"],
-        stakeholder_class=classes["leisure"][0],
+    # The secretary's workspace has work waiting and a recent history, all through the services
+    # (so the audit trail tells it): three newcomers admitted this month, two of whom have paid;
+    # one refused; five applications waiting (with their addresses, to check eligibility); and
+    # a few waiting at the housing co-op too.
+    secretary = users["secretary"]
+    newcomers = people[1:5]
+    for person in newcomers:
+        membership_apply(
+            person=person,
+            organisation=organisations["leisure"],
+            stakeholder_class=classes["leisure"][0],
+            email_use=EmailUse.NOTICES,
+        )
+    leisure_applications = Membership.objects.filter(
+        organisation=organisations["leisure"], status=MembershipStatus.APPLIED
+    ).order_by("pk")
+    admitted_now = [membership_admit(membership=m, actor=secretary) for m in leisure_applications[:3]]
+    for membership in admitted_now[:2]:
+        share_payment_record(
+            share_transaction=membership.share_transactions.get(),
+            actor=secretary,
+            method=PaymentMethod.CASH,
+            reference=f"Reception receipt {membership.member_number}",
+            paid_on=today,
+        )
+    membership_refuse(
+        membership=Membership.objects.get(organisation=organisations["leisure"], person=newcomers[3]),
+        actor=secretary,
+        reason="You live outside Kingsmere, the area our rules say members come from.",
     )
+    for person in [people[0], *people[5:9]]:
+        membership_apply(person=person, organisation=organisations["leisure"], stakeholder_class=classes["leisure"][0])
+    for person in people[9:11]:
+        membership_apply(person=person, organisation=organisations["care"], stakeholder_class=classes["care"][0])
+    for person in people[260:262]:  # leisure trust members who rent from the housing co-op
+        membership_apply(person=person, organisation=organisations["homes"], stakeholder_class=classes["homes"][0])
+
+
+def _admission_day(rng: random.Random, today: datetime.date) -> datetime.date:
+    """A day in the last eight years, more often recent: the co-ops are growing."""
+    return today - datetime.timedelta(days=int(2900 * rng.random() ** 1.5) + 3)
+
+
+def _cessation_day(rng: random.Random, admitted_on: datetime.date, today: datetime.date) -> datetime.date:
+    """A day after admission, within the last two years where it can be."""
+    earliest = max(admitted_on + datetime.timedelta(days=1), today - datetime.timedelta(days=730))
+    return earliest + datetime.timedelta(days=rng.randint(0, max((today - earliest).days, 0)))
 
 
 def _key(organisations: dict[str, Any], organisation) -> str:

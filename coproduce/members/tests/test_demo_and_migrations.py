@@ -105,6 +105,11 @@ def test_every_members_page_of_the_demo_borough_answers(client):
         f"/organisations/leisure-trust/register/{owing.pk}/cease/",
         "/organisations/leisure-trust/officers/",
         "/cy/organisations/leisure-trust/register/",
+        "/organisations/leisure-trust/manage/",
+        "/cy/organisations/leisure-trust/manage/",
+        "/organisations/leisure-trust/manage/rules/",
+        f"/organisations/leisure-trust/register/{owing.pk}/details/",
+        "/organisations/north-homes/manage/",
     ):
         assert client.get(path).status_code == 200, path
     client.force_login(users["member"])
@@ -116,3 +121,27 @@ def test_every_members_page_of_the_demo_borough_answers(client):
         assert client.get(path).status_code == 200, path
     care = next(m for m in mine if m.organisation.slug == "caring-together")
     assert "Buy more shares" in client.get(f"/my-memberships/{care.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_workspace_looks_alive():
+    """Applications waiting with addresses, shares owed, a history in words and two years' growth."""
+    from coproduce.core import registry
+    from coproduce.members import selectors
+
+    context = build_demo()
+    secretary, officer = context["users"]["secretary"], context["users"]["officer"]
+    leisure = context["organisations"]["leisure"]
+    data = selectors.workspace(user=secretary, organisation=leisure)
+    assert len(data.applications) >= 5
+    assert all(application.person.address and application.person.postcode for application in data.applications)
+    assert data.owing_members >= 5 and data.owed_pence > 0
+    assert data.recent and {"Admitted a member", "Recorded a payment", "Refused an application"} <= {
+        line.label for line in data.recent
+    }
+    members = next(feature for feature in registry.features() if feature.label == "members")
+    sections = members.programme_sections(officer, context["organisations"]["council"])
+    growth = next(section for section in sections if section.series)
+    values = [members_then for _month, members_then in growth.series]
+    assert values[-1] > values[0]  # the co-ops grew over the two years
+    assert any(row[2] for row in growth.tables[0].rows)  # and some members left along the way
