@@ -464,3 +464,68 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def test_long_reasons_are_refused_by_the_services_and_the_model(leisure_class):
+    from coproduce.members.services import membership_cease
+
+    application = membership_apply(
+        person=UserFactory(), organisation=leisure_class.organisation, stakeholder_class=leisure_class
+    )
+    with pytest.raises(ValidationError, match="1,000 characters or fewer"):
+        membership_refuse(membership=application, actor=UserFactory(), reason="x" * 1001)
+    member = MembershipFactory(stakeholder_class=leisure_class)
+    with pytest.raises(ValidationError):
+        membership_cease(membership=member, actor=UserFactory(), reason="expelled", note="y" * 1001)
+    member.refresh_from_db()
+    assert member.status == MembershipStatus.ADMITTED
+    member.cessation_note = "z" * 1001
+    with pytest.raises(ValidationError):
+        member.full_clean()
+
+
+def test_correcting_details_goes_through_core_and_the_organisations_trail():
+    from coproduce.core.tests.factories import PostcodeFactory
+    from coproduce.members.services import member_details_correct
+
+    ward = PostcodeFactory(postcode="KM3 3CD").ward
+    member = MembershipFactory(person__full_name="Jon Jnoes", person__preferred_language="cy")
+    secretary = UserFactory()
+    member_details_correct(
+        membership=member, actor=secretary, full_name="Jon Jones", address="4 Mill Lane", postcode="km3 3cd"
+    )
+    person = member.person
+    person.refresh_from_db()
+    assert (person.full_name, person.address, person.postcode, person.ward) == (
+        "Jon Jones",
+        "4 Mill Lane",
+        "KM3 3CD",
+        ward,
+    )
+    assert person.preferred_language == "cy"  # what the secretary does not correct stays as it was
+    ours = AuditEvent.objects.get(action="membership.correct_details")
+    assert (ours.actor, ours.organisation) == (secretary, member.organisation)
+    assert ours.data["before"]["full_name"] == "Jon Jnoes" and ours.data["after"]["postcode"] == "KM3 3CD"
+    assert AuditEvent.objects.filter(action="person.update_details").exists()  # core's own event too
+    # An unknown postcode is refused, and nothing is written.
+    with pytest.raises(ValidationError):
+        member_details_correct(membership=member, actor=secretary, full_name="X", address="Y", postcode="ZZ9 9ZZ")
+    person.refresh_from_db()
+    assert person.full_name == "Jon Jones"
+    assert AuditEvent.objects.filter(action="membership.correct_details").count() == 1
+
+
+def test_updating_a_class_is_audited_with_what_changed(leisure_class):
+    from coproduce.members.services import stakeholder_class_update
+
+    actor = UserFactory()
+    stakeholder_class_update(
+        stakeholder_class=leisure_class, actor=actor, name=leisure_class.name, name_cy="Aelod", description=""
+    )
+    event = AuditEvent.objects.get(action="stakeholder_class.update")
+    assert event.data["after"] == {"name_cy": "Aelod"} and event.organisation == leisure_class.organisation
+    # Saving the same again writes no event.
+    stakeholder_class_update(stakeholder_class=leisure_class, actor=actor, name=leisure_class.name, name_cy="Aelod")
+    assert AuditEvent.objects.filter(action="stakeholder_class.update").count() == 1
+    with pytest.raises(ValidationError):
+        stakeholder_class_update(stakeholder_class=leisure_class, actor=actor, name=" ")
