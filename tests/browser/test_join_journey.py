@@ -282,7 +282,16 @@ def test_newcomer_verifies_joins_pays_and_resigns(page: Page, live_server, borou
     you.signs_out()
 
     # --- The member sees the paid share, then resigns ---------------------------------------------
-    (decision,) = [message for message in messages_to(NEWCOMER_EMAIL) if message is not verification]
+    sent = {message.subject: message for message in messages_to(NEWCOMER_EMAIL)}
+    acknowledgement = sent[
+        you.says(
+            "Your application to join %(organisation)s: reference %(reference)s",
+            organisation=ORGANISATION,
+            reference=membership.reference,
+        )
+    ]
+    assert membership.reference in acknowledgement.body
+    decision = sent[you.says("Welcome to %(organisation)s", organisation=ORGANISATION)]
     assert str(membership.member_number) in decision.body
     assert "£1.00" in decision.body, "the decision email says what is owed and how to pay"
     you.signs_in(NEWCOMER_EMAIL, NEWCOMER_PASSWORD)
