@@ -133,3 +133,15 @@ def assert_accessible(page: Page) -> None:
             lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
             lines.extend(f"    {', '.join(map(str, node['target']))}" for node in violation["nodes"])
         pytest.fail("\n".join(lines))
+
+
+@pytest.fixture
+def borough(settings):
+    """The demo borough, committed so the live server sees it; allauth's rate limits and used codes cleared."""
+    from django.core.cache import cache
+
+    from coproduce.core.demo import build_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # TOTP codes are single-use per cache entry; rate limits live in the cache too
+    return build_demo()
