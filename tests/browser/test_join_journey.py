@@ -219,11 +219,13 @@ def test_newcomer_verifies_joins_pays_and_resigns(page: Page, live_server, borou
     you.sees("%(value)s, owed from when you are admitted until the secretary records your payment", value="£1.00")
     you.submit()
     you.heading("My memberships and shares")
-    you.banner(
-        "Your application to join %(organisation)s has been sent. The secretary will decide on it.",
-        organisation=ORGANISATION,
-    )
     membership = Membership.objects.get(person=newcomer, organisation__slug=SLUG)
+    you.banner(
+        "Your application to join %(organisation)s has been sent. The secretary will decide on it. "
+        "Your reference is %(reference)s.",
+        organisation=ORGANISATION,
+        reference=membership.reference,
+    )
     assert membership.status == MembershipStatus.APPLIED
     you.signs_out()
 
