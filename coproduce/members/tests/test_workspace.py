@@ -133,7 +133,8 @@ def test_the_workspace_costs_the_same_queries_whatever_the_number_of_members(
         # organisation, 8 classes with their counts, 9 members by ward, 10 those wards' names,
         # 11 what is owed (count and sum), 12 the members owing, 13-14 the audit trail's permission
         # (ours and core's selector), 15 the last 10 events with their actors, 16 members and
-        # former members, 17-20 the page's links (decide, register, export, rules).
+        # former members, 17-20 the page's links (decide, register, export, rules), 21 the layout's
+        # check for a current role (core's header links to the person's work).
         with django_assert_num_queries(QUERIES):
             assert client.get("/organisations/taff-leisure/manage/").status_code == 200
 
@@ -146,7 +147,7 @@ def test_the_workspace_costs_the_same_queries_whatever_the_number_of_members(
     visit()
 
 
-QUERIES = 20
+QUERIES = 21
 
 
 # --- Rules and classes -------------------------------------------------------------------------
