@@ -19,14 +19,20 @@ def ward_choices(wards, language: str | None, empty_label) -> list[tuple[str, st
     return [("", empty_label), *((ward.code, ward.localised_name(language)) for ward in wards)]
 
 
+def postcode_hint(example: str) -> str:
+    """ "For example, KM1 0AP": a postcode the borough accepts (``selectors.postcode_example``)."""
+    return _("For example, %(postcode)s") % {"postcode": example}
+
+
 class WhereILiveForm(forms.Form):
     """Home page: a postcode, or a ward picked from the list (a postcode wins if both are given)."""
 
-    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10, help_text=_("For example, SW2 1AA"))
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10)
     ward = forms.ChoiceField(label=_("Or choose your ward"), required=False)
 
-    def __init__(self, *args, wards, language: str | None, **kwargs):
+    def __init__(self, *args, wards, language: str | None, example: str = "SW2 1AA", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["postcode"].help_text = postcode_hint(example)
         self.wards = {ward.code: ward for ward in wards}
         self.fields["ward"].choices = ward_choices(wards, language, _("Choose a ward"))
 
@@ -143,8 +149,9 @@ class AccountDetailsForm(forms.Form):
 
     date_of_birth = DateParts("date_of_birth", _("Date of birth"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, example: str = "SW2 1AA", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["postcode"].help_text = postcode_hint(example)
         self.fields.update(self.date_of_birth.fields())
 
     @classmethod
@@ -181,11 +188,6 @@ class AccountDetailsForm(forms.Form):
             try:
                 data["ward"] = selectors.ward_for_postcode(postcode)
             except ValidationError as error:
-                if error.code == "unknown_postcode":
-                    error = ValidationError(
-                        _("We could not find %(postcode)s in the council's area. Check it and try again."),
-                        params=error.params,
-                    )
                 self.add_error("postcode", error)
         return data
 
@@ -298,3 +300,77 @@ class FeedbackForm(forms.Form):
         page = self.cleaned_data.get("page") or ""
         # Only a path on this site: nothing an attacker could use to smuggle a link into the officers' page.
         return page if page.startswith("/") and not page.startswith("//") else ""
+
+
+# --- The council's programme workspace ------------------------------------------------------------
+
+POSTCODE_FILE_MAX_BYTES = 500 * 1024 * 1024
+
+
+class PostcodeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Upload a CSV file of postcodes"),
+        help_text=_(
+            "In the layout of the ONS Postcode Directory: a postcode column (pcds, pcd, pcd7 or pcd8) and a "
+            "ward column (osward or wdYYcd). Terminated postcodes are skipped."
+        ),
+        error_messages={"required": _("Select a CSV file"), "empty": _("The selected file is empty")},
+    )
+    skip_unknown_wards = forms.BooleanField(
+        label=_("Skip postcodes in wards outside the council's area"),
+        help_text=_("Leave this unticked to stop at the first postcode in a ward we do not know."),
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > POSTCODE_FILE_MAX_BYTES:
+            raise ValidationError(_("The file must be smaller than 500 MB"), code="too_big")
+        return upload
+
+
+class RoleGrantForm(forms.Form):
+    """Give a person (found by their email address) a role in the council or an organisation it sponsors."""
+
+    email = forms.EmailField(
+        label=_("Email address of the person"),
+        help_text=_("They must already have an account."),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the email address of the person"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )
+    organisation = forms.ChoiceField(label=_("Organisation"), error_messages={"required": _("Select the organisation")})
+    kind = forms.ChoiceField(
+        label=_("Role"),
+        error_messages={"required": _("Select the role"), "invalid_choice": _("Select the role")},
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        from .models import RoleKind
+
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(organisation.pk): organisation for organisation in organisations}
+        self.fields["organisation"].choices = [("", _("Choose an organisation"))] + [
+            (key, organisation.name) for key, organisation in self.organisations.items()
+        ]
+        self.fields["organisation"].error_messages["invalid_choice"] = _("Select the organisation")
+        self.fields["kind"].choices = RoleKind.choices
+
+    def clean(self):
+        from .models import Role
+
+        data = super().clean()
+        email = data.get("email")
+        if email:
+            data["person"] = selectors.person_by_email(email=email)
+            if data["person"] is None:
+                self.add_error("email", _("Nobody has an account with this email address"))
+        organisation = self.organisations.get(data.get("organisation") or "")
+        data["organisation_obj"] = organisation
+        if data.get("person") and organisation is not None and data.get("kind"):
+            held = Role.objects.current().filter(person=data["person"], organisation=organisation, kind=data["kind"])
+            if held.exists():
+                self.add_error("kind", _("This person already has this role in this organisation"))
+        return data

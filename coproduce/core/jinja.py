@@ -20,6 +20,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_
 from markupsafe import escape
 
 from . import registry
+from .charts import line_chart
 
 # Language codes as they appear in the language switch: each named in its own language.
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
@@ -60,6 +61,8 @@ def navigation(context) -> list[dict[str, Any]]:
     user = getattr(request, "user", None)
     path = request.path if request is not None else ""
     items = [{"href": reverse("core:home"), "text": translation.gettext("Home"), "active": False}]
+    if request is not None and _has_work(request):
+        items.append({"href": reverse("core:work"), "text": translation.gettext("Your work"), "active": False})
     items += [
         {"href": reverse(item.url_name), "text": str(item.label), "active": False}
         for item in registry.navigation(authenticated=bool(user and user.is_authenticated))
@@ -74,6 +77,16 @@ def navigation(context) -> list[dict[str, Any]]:
     if best is not None:
         best["active"] = True
     return items
+
+
+def _has_work(request) -> bool:
+    """Whether the signed-in person holds a role (asked once per request, for the service navigation)."""
+    from .selectors import has_work
+
+    if not hasattr(request, "_coproduce_has_work"):
+        user = getattr(request, "user", None)
+        request._coproduce_has_work = bool(user is not None and has_work(user))
+    return request._coproduce_has_work
 
 
 def organisation_url(organisation) -> str | None:
@@ -179,6 +192,8 @@ def environment(**options: Any) -> Environment:
         pgettext=translation.pgettext,
         site_name=SiteName(),
         site_logo=site_logo,
+        line_chart=line_chart,
+        audit_action_label=registry.audit_action_label,
     )
     env.filters["pounds"] = pounds
     env.filters["long_date"] = long_date

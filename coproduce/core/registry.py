@@ -218,8 +218,16 @@ def _register_builtin_methods() -> None:
 _register_builtin_methods()
 
 
+def _core_workspace_items(user, organisation) -> list[WorkItem]:
+    from .selectors import core_workspace_items
+
+    return core_workspace_items(user=user, organisation=organisation)
+
+
 def _register_core() -> None:
-    """The core's own entry: the account link in the service navigation for signed-in people."""
+    """The core's own entry: the account link in the service navigation for signed-in people, its
+    lines on the workspace hub (a council's programme, verification, the audit trail), and its
+    audit actions in words people use."""
     from django.utils.translation import gettext_lazy as _
 
     register(
@@ -228,6 +236,33 @@ def _register_core() -> None:
             name=_("Co-operative core"),
             navigation=(NavItem(_("Your account"), "core:account", login_required=True, order=90),),
             demo_order=0,
+            workspace_items=_core_workspace_items,
+            audit_actions={
+                "demo.build": _("Created the demo borough"),
+                "feedback.give": _("Gave feedback on the service"),
+                "letter.code_wrong": _("Entered a wrong code from a letter"),
+                "letter.request": _("Asked for a code by post"),
+                "letters.batch_create": _("Started a batch of letters"),
+                "letters.batch_ready": _("Made a batch of letters"),
+                "letters.batch_failed": _("A batch of letters could not be made"),
+                "letters.batch_download": _("Downloaded a batch of letters"),
+                "letters.clear_expired": _("Deleted letters whose codes had expired"),
+                "organisation.create": _("Added an organisation"),
+                "organisation.change": _("Changed an organisation's details"),
+                "person.close": _("Closed their account"),
+                "person.data_download": _("Downloaded their data"),
+                "person.update_details": _("Changed their details"),
+                "person.verify": _("Verified a resident's address"),
+                "place.create": _("Added a place"),
+                "place.change": _("Changed a place"),
+                "postcodes.import": _("Imported postcodes"),
+                "resident_list.upload": _("Uploaded a list of residents"),
+                "resident_list.delete": _("Deleted a list of residents"),
+                "role.grant": _("Gave someone a role"),
+                "role.end": _("Ended someone's role"),
+                "verification.record": _("Verified a resident's address"),
+                "verification.end": _("Ended the verification of an address"),
+            },
         )
     )
 

@@ -41,9 +41,18 @@ def is_council_officer(user, council=None) -> bool:
         person=user, kind=RoleKind.OFFICER, organisation__kind=OrganisationKind.COUNCIL
     )
     if council is not None:
+        if getattr(council, "kind", None) != OrganisationKind.COUNCIL:
+            return False
         roles = roles.filter(organisation=council)
     return roles.exists()
 
 
 rules.add_perm("core.verify_residents", is_council_officer)
 rules.add_perm("core.read_feedback", is_council_officer)
+
+
+# The council's programme workspace (the co-ops it sponsors, places and postcodes, role assignments):
+# its officers, and superusers. The object is the council.
+rules.add_perm("core.view_programme", is_council_officer | rules.is_superuser)
+rules.add_perm("core.assign_roles", is_council_officer | rules.is_superuser)
+rules.add_perm("core.import_postcodes", is_council_officer | rules.is_superuser)

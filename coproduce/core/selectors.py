@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import registry
 from .models import (
     AuditEvent,
     Feedback,
@@ -30,17 +35,20 @@ from .models.places import is_valid_postcode, normalise_postcode
 
 
 def ward_for_postcode(postcode: str) -> Place:
-    """The ward a postcode lies in; a clear ValidationError for a malformed or unknown postcode."""
+    """The ward a postcode lies in; a clear ValidationError for text that is not a postcode
+    ("Enter a real postcode") and for a real one outside the area ("KM99 9ZZ is not in Kingsmere")."""
+    from django.utils.translation import get_language
+
     normalised = normalise_postcode(postcode)
     if not is_valid_postcode(normalised):
-        raise ValidationError(_("Enter a real postcode, like SW2 1AA"), code="invalid_postcode")
+        raise ValidationError(_("Enter a real postcode"), code="invalid_postcode")
     try:
         return Postcode.objects.select_related("ward").get(postcode=normalised).ward
     except Postcode.DoesNotExist:
         raise ValidationError(
-            _("We could not find %(postcode)s. Check it, or choose your ward from the list."),
+            _("%(postcode)s is not in %(area)s"),
             code="unknown_postcode",
-            params={"postcode": normalised},
+            params={"postcode": normalised, "area": council_area_name(language=get_language())},
         ) from None
 
 
@@ -216,8 +224,6 @@ def letter_status(*, person: User) -> LetterCode | None:
 
 def account_retention_reasons(*, person: User) -> list[str]:
     """Why a closing account's name and address must be kept, from every registered app."""
-    from . import registry
-
     return [
         str(reason)
         for feature in registry.features()
@@ -228,8 +234,6 @@ def account_retention_reasons(*, person: User) -> list[str]:
 
 def person_data(*, person: User) -> dict[str, Any]:
     """Everything held about ``person``, by the core and by every registered app (their download)."""
-    from . import registry
-
     data: dict[str, Any] = {
         "person": {
             "email": person.email,
@@ -290,3 +294,223 @@ def person_data(*, person: User) -> dict[str, Any]:
         if feature.personal_data is not None:
             data["apps"][feature.label] = feature.personal_data(person)
     return data
+
+
+# --- Where people work: the signed-in home, the workspace hub, the programme workspace -------------
+
+
+def has_work(user: User) -> bool:
+    """True when ``user`` holds a current role anywhere (their work is at ``core:work``)."""
+    return user.is_authenticated and Role.objects.current().filter(person=user).exists()
+
+
+def landing_url(user: User) -> str | None:
+    """Where a person lands after signing in: their work if they hold a current role; None for the
+    default (the signed-in home). The allauth adapter's ``get_login_redirect_url`` calls this."""
+    return reverse("core:work") if has_work(user) else None
+
+
+def urgent_first(items: list[registry.WorkItem]) -> list[registry.WorkItem]:
+    """Urgent items first, each group in the order the apps gave them."""
+    return sorted(items, key=lambda item: not item.urgent)
+
+
+def home_items(*, user: User) -> list[registry.WorkItem]:
+    """What every app has for this person on their signed-in home: what needs them, what they take
+    part in, what is happening in their ward. Urgent first."""
+    if not user.is_authenticated:
+        return []
+    items = [item for feature in registry.features() if feature.home_items for item in feature.home_items(user)]
+    return urgent_first(items)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One organisation on a person's workspace hub: the roles they hold there and what needs doing."""
+
+    organisation: Organisation
+    roles: tuple[str, ...]
+    items: tuple[registry.WorkItem, ...] = field(default_factory=tuple)
+
+    @property
+    def urgent(self) -> int:
+        return sum(1 for item in self.items if item.urgent)
+
+
+def workspaces_for(*, user: User) -> list[Workspace]:
+    """For each organisation where ``user`` holds a current role: the roles and every app's work items.
+
+    Councils first (an officer's programme), then the others by name. Reads only the user's own roles.
+    """
+    if not user.is_authenticated:
+        return []
+    held: dict[int, list[Role]] = defaultdict(list)
+    organisations: dict[int, Organisation] = {}
+    for role in roles_for(user=user).order_by("organisation__name", "kind"):
+        held[role.organisation_id].append(role)
+        organisations[role.organisation_id] = role.organisation
+    ordered = sorted(
+        organisations.values(), key=lambda org: (org.kind != OrganisationKind.COUNCIL, org.name.casefold())
+    )
+    workspaces = []
+    for organisation in ordered:
+        items = [
+            item
+            for feature in registry.features()
+            if feature.workspace_items
+            for item in feature.workspace_items(user, organisation)
+        ]
+        workspaces.append(
+            Workspace(
+                organisation=organisation,
+                roles=tuple(str(role.get_kind_display()) for role in held[organisation.pk]),
+                items=tuple(urgent_first(items)),
+            )
+        )
+    return workspaces
+
+
+def core_workspace_items(*, user: User, organisation: Organisation) -> list[registry.WorkItem]:
+    """The core's own lines on the workspace hub: a council's programme, places, roles and
+    verification for its officers; the audit trail for a secretary."""
+    items: list[registry.WorkItem] = []
+    slug = organisation.slug
+    if organisation.kind == OrganisationKind.COUNCIL and user.has_perm("core.view_programme", organisation):
+        awaiting = letters_awaiting_in(organisation).count()
+        items += [
+            registry.WorkItem(
+                gettext_lazy("Programme workspace"),
+                reverse("core:programme", kwargs={"slug": slug}),
+                hint=gettext_lazy("The co-ops, mutuals and trusts in the borough, and their members"),
+            ),
+            registry.WorkItem(
+                gettext_lazy("Residents waiting for a letter"),
+                reverse("core:letters", kwargs={"slug": slug}),
+                count=awaiting,
+                urgent=awaiting > 0,
+            ),
+            registry.WorkItem(gettext_lazy("Verify residents"), reverse("core:verification", kwargs={"slug": slug})),
+            registry.WorkItem(
+                gettext_lazy("Places and postcodes"), reverse("core:programme_places", kwargs={"slug": slug})
+            ),
+            registry.WorkItem(gettext_lazy("Roles"), reverse("core:programme_roles", kwargs={"slug": slug})),
+        ]
+    if user.has_perm("core.view_audit_trail", organisation):
+        items.append(registry.WorkItem(gettext_lazy("Audit trail"), reverse("core:audit_trail", kwargs={"slug": slug})))
+    return items
+
+
+def council_for_programme(*, user: User, slug: str) -> Organisation:
+    """A council whose programme workspace ``user`` may see (404 for what is not a council)."""
+    council = organisation_get_for(user=user, slug=slug, permission="core.view_programme")
+    if council.kind != OrganisationKind.COUNCIL:
+        raise Http404
+    return council
+
+
+def _require_programme(user: User, council: Organisation) -> None:
+    if not user.has_perm("core.view_programme", council):
+        raise PermissionDenied
+
+
+def programme_organisations(*, user: User, council: Organisation) -> QuerySet[Organisation]:
+    """The co-ops, mutuals and trusts the council sponsors, with their contacts (public or not)."""
+    _require_programme(user, council)
+    return Organisation.objects.filter(sponsoring_council=council).select_related("area").order_by("name")
+
+
+def programme_sections(*, user: User, council: Organisation) -> list[registry.Section]:
+    """What every app adds to the programme workspace (members by ward, growth over time, …)."""
+    _require_programme(user, council)
+    return [
+        section
+        for feature in registry.features()
+        if feature.programme_sections
+        for section in feature.programme_sections(user, council)
+    ]
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A place in the council's area with its depth (for indenting) and how many postcodes lie in it."""
+
+    place: Place
+    depth: int
+    postcodes: int
+
+
+def programme_places(*, user: User, council: Organisation) -> list[PlaceRow]:
+    """The council's area, its districts and wards (to any depth), with counts of postcodes: two queries."""
+    _require_programme(user, council)
+    if council.area_id is None:
+        return []
+    area = council.area
+    places = list(
+        Place.objects.filter(Q(pk=area.pk) | Q(path__startswith=area.path + "/"))
+        .annotate(postcode_count=Count("postcodes"))
+        .order_by("path")
+    )
+    # A ward's postcodes count in every place above it too.
+    totals: dict[str, int] = defaultdict(int)
+    for place in places:
+        codes = [code for code in place.path.split("/") if code]
+        for depth in range(len(codes)):
+            totals["/" + "/".join(codes[: depth + 1])] += place.postcode_count
+    base = area.path.count("/")
+    return [PlaceRow(place=place, depth=place.path.count("/") - base, postcodes=totals[place.path]) for place in places]
+
+
+def postcode_example(*, council: Organisation | None = None) -> str:
+    """A postcode the borough accepts, for hints ("For example, KM1 0AP"): the first of the council's
+    area (or of any area), else a made-up one in the usual shape."""
+    postcodes = Postcode.objects.order_by("postcode")
+    if council is None:
+        council = Organisation.objects.filter(kind=OrganisationKind.COUNCIL, area__isnull=False).order_by("pk").first()
+    if council is not None and council.area_id is not None:
+        area = council.area
+        in_area = postcodes.filter(Q(ward=area) | Q(ward__path__startswith=area.path + "/"))
+        first = in_area.values_list("postcode", flat=True).first()
+        if first:
+            return first
+    return postcodes.values_list("postcode", flat=True).first() or "SW2 1AA"
+
+
+def council_area_name(*, language: str | None = None) -> str:
+    """The name of the area the site serves (the first council's), for "KM99 9ZZ is not in Kingsmere"."""
+    council = (
+        Organisation.objects.filter(kind=OrganisationKind.COUNCIL, area__isnull=False)
+        .select_related("area")
+        .order_by("pk")
+        .first()
+    )
+    if council is None:
+        return _("the council's area")
+    return council.area.localised_name(language)
+
+
+def role_assignments(*, user: User, council: Organisation) -> QuerySet[Role]:
+    """Current roles in the council and in the organisations it sponsors, for its officers."""
+    if not user.has_perm("core.assign_roles", council):
+        raise PermissionDenied
+    return (
+        Role.objects.current()
+        .filter(Q(organisation=council) | Q(organisation__sponsoring_council=council))
+        .select_related("person", "organisation")
+        .order_by("organisation__name", "kind", "person__full_name", "pk")
+    )
+
+
+def role_assignment_get(*, user: User, council: Organisation, pk: int) -> Role:
+    return get_object_or_404(role_assignments(user=user, council=council), pk=pk)
+
+
+def assignable_organisations(*, user: User, council: Organisation) -> QuerySet[Organisation]:
+    """Where the council's officers may grant roles: the council itself and what it sponsors."""
+    if not user.has_perm("core.assign_roles", council):
+        raise PermissionDenied
+    return Organisation.objects.filter(Q(pk=council.pk) | Q(sponsoring_council=council)).order_by("name")
+
+
+def person_by_email(*, email: str) -> User | None:
+    """The active person with this email address (any case), or None."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).first()

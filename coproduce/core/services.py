@@ -209,57 +209,36 @@ _WARD_COLUMN = re.compile(r"^(osward|wd\d\dcd|ward_?code)$", re.IGNORECASE)
 
 @transaction.atomic
 def postcodes_import(
-    *, path: Path | str, actor: User | None = None, skip_unknown_wards: bool = False
+    *,
+    path: Path | str,
+    actor: User | None = None,
+    skip_unknown_wards: bool = False,
+    name: str | None = None,
+    area: Place | None = None,
+    organisation: Organisation | None = None,
 ) -> PostcodeImportResult:
     """Import postcode → ward rows from a CSV in the ONS Postcode Directory layout.
 
     Reads the postcode from ``pcds`` (or ``pcd``/``pcd7``/``pcd8``), the ward code from
     ``osward`` (older ONSPD) or ``wdYYcd`` (2025 on), and skips terminated postcodes
     (``doterm`` set). All or nothing: any bad row aborts the import, naming its line.
+
+    The file is read a line at a time (a whole-country directory is large). ``name`` is the file's
+    name as the person knows it (an upload's, not the temporary file's); with ``area`` only wards
+    within it count as known (a council's officer imports for their own borough); ``organisation``
+    is the council the import is audited under.
     """
     path = Path(path)
-    name = str(path)
+    name = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PostcodeImportError(f"cannot read the file ({error})", file=name) from error
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [header.strip().lower() for header in (reader.fieldnames or [])]
-    if not headers:
-        raise PostcodeImportError("the file is empty", file=name, line=1)
-    reader.fieldnames = headers
-    postcode_column = next((column for column in _POSTCODE_COLUMNS if column in headers), None)
-    ward_column = next((column for column in headers if _WARD_COLUMN.match(column)), None)
-    if postcode_column is None or ward_column is None:
-        raise PostcodeImportError(
-            "the header needs a postcode column (pcds, pcd, pcd7 or pcd8) and a ward column (osward or wdYYcd)",
-            file=name,
-            line=1,
-        )
-    wards = {place.code: place.pk for place in Place.objects.filter(kind=PlaceKind.WARD).only("pk", "code")}
-    rows: dict[str, int] = {}
-    terminated = outside = 0
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise PostcodeImportError("this row has more fields than the header", file=name, line=line)
-        postcode = normalise_postcode(row.get(postcode_column) or "")
-        ward_code = (row.get(ward_column) or "").strip()
-        if (row.get("doterm") or "").strip():
-            terminated += 1
-            continue
-        if not is_valid_postcode(postcode):
-            raise PostcodeImportError(f"{row.get(postcode_column)!r} is not a UK postcode", file=name, line=line)
-        if ward_code not in wards:
-            if skip_unknown_wards:
-                outside += 1
-                continue
-            raise PostcodeImportError(
-                f"ward code {ward_code!r} is not a ward we know (add the ward first, or use --skip-unknown-wards)",
-                file=name,
-                line=line,
+        with path.open("rb") as handle:
+            result, rows = _postcode_rows(
+                _utf8_lines(handle, name=name), name=name, skip_unknown_wards=skip_unknown_wards, area=area
             )
-        rows[postcode] = wards[ward_code]
+    except OSError as error:
+        raise PostcodeImportError(
+            _("cannot read the file (%(error)s)") % {"error": error.strerror or error}, file=name
+        ) from error
     Postcode.objects.bulk_create(
         [Postcode(postcode=postcode, ward_id=ward_id) for postcode, ward_id in rows.items()],
         batch_size=2000,
@@ -267,8 +246,88 @@ def postcodes_import(
         unique_fields=["postcode"],
         update_fields=["ward"],
     )
-    audit_record(actor=actor, action="postcodes.import", summary=f"{len(rows)} postcodes from {path.name}")
-    return PostcodeImportResult(imported=len(rows), terminated_skipped=terminated, outside_area_skipped=outside)
+    audit_record(
+        actor=actor,
+        action="postcodes.import",
+        organisation=organisation,
+        summary=f"{len(rows)} postcodes from {Path(name).name}",
+        data={
+            "imported": result.imported,
+            "terminated": result.terminated_skipped,
+            "outside": result.outside_area_skipped,
+        },
+    )
+    return result
+
+
+def _utf8_lines(handle, *, name: str):
+    """The file's lines as text, decoded one at a time, so that a bad byte is reported on its own line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise PostcodeImportError(_("the file is not text saved as UTF-8"), file=name, line=number) from None
+
+
+def _postcode_rows(
+    handle, *, name: str, skip_unknown_wards: bool, area: Place | None
+) -> tuple[PostcodeImportResult, dict[str, int]]:
+    reader = csv.DictReader(handle)
+    try:
+        headers = [header.strip().lower() for header in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise PostcodeImportError(
+            _("this row cannot be read as CSV (%(error)s)") % {"error": error}, file=name, line=1
+        ) from None
+    if not headers:
+        raise PostcodeImportError(_("the file is empty"), file=name, line=1)
+    reader.fieldnames = headers
+    postcode_column = next((column for column in _POSTCODE_COLUMNS if column in headers), None)
+    ward_column = next((column for column in headers if _WARD_COLUMN.match(column)), None)
+    if postcode_column is None or ward_column is None:
+        raise PostcodeImportError(
+            _("the header needs a postcode column (pcds, pcd, pcd7 or pcd8) and a ward column (osward or wdYYcd)"),
+            file=name,
+            line=1,
+        )
+    known = Place.objects.filter(kind=PlaceKind.WARD)
+    if area is not None:
+        known = known.filter(path__startswith=area.path + "/")
+    wards = {place.code: place.pk for place in known.only("pk", "code")}
+    rows: dict[str, int] = {}
+    terminated = outside = 0
+    line = 1
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise PostcodeImportError(_("this row has more fields than the header"), file=name, line=line)
+            postcode = normalise_postcode(row.get(postcode_column) or "")
+            ward_code = (row.get(ward_column) or "").strip()
+            if (row.get("doterm") or "").strip():
+                terminated += 1
+                continue
+            if not is_valid_postcode(postcode):
+                raise PostcodeImportError(
+                    _("“%(value)s” is not a UK postcode") % {"value": row.get(postcode_column)}, file=name, line=line
+                )
+            if ward_code not in wards:
+                if skip_unknown_wards:
+                    outside += 1
+                    continue
+                raise PostcodeImportError(
+                    _("ward code “%(code)s” is not a ward we know (add the ward first, or skip unknown wards)")
+                    % {"code": ward_code},
+                    file=name,
+                    line=line,
+                )
+            rows[postcode] = wards[ward_code]
+    except csv.Error as error:
+        raise PostcodeImportError(
+            _("this row cannot be read as CSV (%(error)s)") % {"error": error}, file=name, line=line + 1
+        ) from None
+    result = PostcodeImportResult(imported=len(rows), terminated_skipped=terminated, outside_area_skipped=outside)
+    return result, rows
 
 
 # --- Verification ------------------------------------------------------------------------------

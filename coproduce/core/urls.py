@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, audit, info, pages, verification
+from .views import account, audit, info, pages, programme, verification, work
 
 app_name = "core"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("organisations/", pages.directory, name="directory"),
     path("organisations/<slug:slug>/audit/", audit.audit_trail, name="audit_trail"),
+    # Where people who run things work: every organisation they hold a role in.
+    path("work/", work.work, name="work"),
+    # The council's programme workspace, for its officers.
+    path("councils/<slug:slug>/programme/", programme.programme, name="programme"),
+    path("councils/<slug:slug>/programme/places/", programme.places, name="programme_places"),
+    path("councils/<slug:slug>/programme/postcodes/", programme.postcodes, name="programme_postcodes"),
+    path("councils/<slug:slug>/programme/roles/", programme.roles, name="programme_roles"),
+    path("councils/<slug:slug>/programme/roles/<int:pk>/end/", programme.role_end, name="programme_role_end"),
     # A person's own account.
     path("account/", account.account, name="account"),
     path("account/details/", account.account_details, name="account_details"),

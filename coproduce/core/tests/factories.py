@@ -10,7 +10,8 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Place
 
-    code = factory.Sequence(lambda n: f"X05{n:06d}")
+    # Far above the codes tests write by hand (X05000091 …), so that a long run never collides with them.
+    code = factory.Sequence(lambda n: f"X05{n + 500000:06d}")
     name = factory.Sequence(lambda n: f"Ward {n}")
     kind = PlaceKind.WARD
 

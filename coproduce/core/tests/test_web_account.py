@@ -102,7 +102,7 @@ def test_details_go_back_to_a_safe_next_page_only(client, resident, ward):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"postcode": "ZZ9 9ZZ"}, "postcode", "We could not find ZZ9 9ZZ in the council"),
+        ({"postcode": "ZZ9 9ZZ"}, "postcode", "ZZ9 9ZZ is not in "),
         ({"postcode": "nonsense"}, "postcode", "Enter a real postcode"),
         ({"full_name": ""}, "full_name", "Enter your full name"),
         ({"address_line_1": ""}, "address_line_1", "Enter address line 1"),

@@ -64,7 +64,9 @@ def account_details(request):
     """Give or change name, address, date of birth, language and access needs; then back to ``next``."""
     person = request.user
     next_url = safe_next(request)
-    form = AccountDetailsForm(posted(request), initial=AccountDetailsForm.initial_for(person))
+    form = AccountDetailsForm(
+        posted(request), initial=AccountDetailsForm.initial_for(person), example=selectors.postcode_example()
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         saved = call_service(

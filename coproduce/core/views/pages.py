@@ -1,4 +1,4 @@
-"""Public pages: where I live and the organisation directory.
+"""Public pages: where I live and the organisation directory; a signed-in person's home.
 
 An organisation's own page is the members app's (it shows the classes open to join), so
 that the core imports no feature app.
@@ -15,21 +15,30 @@ from .pagination import paginate
 
 
 def home(request):
-    """What's happening where I live: organisations active in a ward found by postcode or by name."""
+    """What's happening where I live: organisations active in a ward found by postcode or by name.
+
+    Signed in, the page is the person's own: what every app has for them (what needs them, what they
+    take part in), the organisations serving their ward, and a way to their work if they run things.
+    """
     language = get_language()
     wards = list(selectors.wards())
-    form = WhereILiveForm(request.GET or None, wards=wards, language=language)
+    form = WhereILiveForm(request.GET or None, wards=wards, language=language, example=selectors.postcode_example())
     place = None
     if form.is_bound and form.is_valid():
         place = form.cleaned_data["place"]
-    elif not form.is_bound and request.user.is_authenticated:
-        place = request.user.ward  # a signed-in resident sees their own ward at once
     organisations = list(selectors.organisation_directory(ward=place)) if place else []
-    return render(
-        request,
-        "core/home.html",
-        {"form": form, "place": place, "organisations": organisations, "language": language},
-    )
+    context = {"form": form, "place": place, "organisations": organisations, "language": language}
+    user = request.user
+    if user.is_authenticated:
+        own_ward = user.ward
+        context.update(
+            signed_in=True,
+            items=selectors.home_items(user=user),
+            has_work=selectors.has_work(user),
+            own_ward=own_ward,
+            ward_organisations=list(selectors.organisation_directory(ward=own_ward)) if own_ward else [],
+        )
+    return render(request, "core/home.html", context)
 
 
 def directory(request):
