@@ -157,6 +157,6 @@ def live_server_shot_path():
     import os
     from pathlib import Path
 
-    folder = Path(os.environ.get("COPRODUCE_DATA_DIR", ".")) / "screenshots"
+    folder = Path(os.environ.get("COPRODUCE_DATA_DIR", ".tmp")) / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "register-320px.png"
