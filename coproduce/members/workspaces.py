@@ -127,17 +127,30 @@ def programme_sections(user, council) -> list[Section]:
     language = get_language()
     by_ward = selectors.members_by_ward(organisations=organisations)
     unknown_ward = _("Ward not known")
-    tables = tuple(
-        Table(
-            caption=_("Members of %(organisation)s by ward") % {"organisation": organisation.name},
-            head=(_("Ward"), _("Members")),
-            rows=(
-                *((ward.localised_name(language) if ward else unknown_ward, n) for ward, n in by_ward[organisation.pk]),
-                (_("All wards"), sum(n for _ward, n in by_ward[organisation.pk])),
-            ),
-            numeric=frozenset({1}),
-        )
+    # One table, a ward a row and an organisation a column, so wards can be compared across them.
+    counts = {
+        (organisation.pk, ward.pk if ward else None): n
         for organisation in organisations
+        for ward, n in by_ward[organisation.pk]
+    }
+    wards = sorted(
+        {ward for organisation in organisations for ward, _n in by_ward[organisation.pk] if ward},
+        key=lambda ward: ward.localised_name(language),
+    )
+    rows = [
+        (ward.localised_name(language), *(counts.get((organisation.pk, ward.pk), 0) for organisation in organisations))
+        for ward in wards
+    ]
+    if any((organisation.pk, None) in counts for organisation in organisations):
+        rows.append((unknown_ward, *(counts.get((organisation.pk, None), 0) for organisation in organisations)))
+    rows.append((_("All wards"), *(sum(n for _ward, n in by_ward[organisation.pk]) for organisation in organisations)))
+    tables = (
+        Table(
+            caption=_("Current members by ward"),
+            head=(_("Ward"), *(organisation.name for organisation in organisations)),
+            rows=tuple(rows),
+            numeric=frozenset(range(1, len(organisations) + 1)),
+        ),
     )
     growth = selectors.membership_growth(organisations=organisations, months=24)
     series = tuple((formats.date_format(row.month, "F Y"), row.members) for row in growth)

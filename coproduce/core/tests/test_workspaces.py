@@ -547,3 +547,19 @@ def test_not_a_postcode_and_a_postcode_outside_the_borough_say_so(client, counci
     html = client.get("/", {"postcode": "km99 9zz"}).content.decode()
     assert f"KM99 9ZZ is not in {council.area.name}" in html
     assert "could not find" not in html
+
+
+def test_x_labels_never_overlap_and_the_first_and_last_stay_inside_the_chart():
+    import itertools
+
+    from coproduce.core.charts import CHAR_WIDTH, x_label_indexes
+
+    months = [f"{name} 2026" for name in ("January", "February", "March", "April", "May", "June")] * 4
+    shown = x_label_indexes(months, 560)
+    assert shown[0] == 0 and shown[-1] == len(months) - 1
+    step = 560 / (len(months) - 1)
+    widest = max(len(label) for label in months) * CHAR_WIDTH
+    # Neighbouring labels, drawn centred (the ends grow inwards), leave room for the widest label.
+    assert all((b - a) * step >= widest for a, b in itertools.pairwise(shown))
+    svg = str(line_chart([(label, n) for n, label in enumerate(months)], title="t", chart_id="c"))
+    assert 'app-chart__label--start" x="56.0"' in svg and "app-chart__label--end\" x=\"616.0\"" in svg
