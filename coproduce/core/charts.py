@@ -15,6 +15,20 @@ from markupsafe import Markup, escape
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 48
 MAX_X_LABELS = 6
+# Labels are 14px system-ui (see .app-chart__label): about 8 units a character, with a gap between.
+CHAR_WIDTH, LABEL_GAP = 8, 16
+
+
+def x_label_indexes(labels: Sequence[str], plot_width: float) -> list[int]:
+    """Which x labels to draw: evenly spaced, as many as fit side by side, always the first and last."""
+    if len(labels) <= 1:
+        return list(range(len(labels)))
+    widest = max(len(label) for label in labels) * CHAR_WIDTH + LABEL_GAP
+    fit = max(2, min(MAX_X_LABELS, int(plot_width // widest)))
+    every = max(1, math.ceil((len(labels) - 1) / (fit - 1)))
+    last = len(labels) - 1
+    # Every ``every``-th label, leaving out any that would sit closer than ``every`` to the last.
+    return [index for index in range(0, last, every) if last - index >= every] + [last]
 
 
 def nice_ceiling(value: float) -> int:
@@ -69,14 +83,15 @@ def line_chart(series: Sequence[tuple[str, int]], *, title: str, chart_id: str) 
         f'<line class="app-chart__axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
         f'y1="{TOP + plot_height}" y2="{TOP + plot_height}"/>'
     )
-    every = max(1, math.ceil(len(series) / MAX_X_LABELS))
-    for index, (label, _value) in enumerate(series):
-        last = len(series) - 1
-        if index == last or (index % every == 0 and last - index >= every):  # no label crowding the last
-            parts.append(
-                f'<text class="app-chart__label app-chart__label--middle" x="{x(index):.1f}" '
-                f'y="{TOP + plot_height + 24}">{escape(label)}</text>'
-            )
+    labels = [label for label, _value in series]
+    shown = x_label_indexes(labels, plot_width)
+    for index in shown:
+        # The first and last labels grow inwards from their points, so neither is cut off at an edge.
+        anchor = "start" if index == 0 and len(shown) > 1 else "end" if index == shown[-1] and index else "middle"
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--{anchor}" x="{x(index):.1f}" '
+            f'y="{TOP + plot_height + 24}">{escape(labels[index])}</text>'
+        )
     points = " ".join(f"{x(index):.1f},{y(value):.1f}" for index, value in enumerate(values))
     parts.append(f'<polyline class="app-chart__line" points="{points}"/>')
     parts += [
