@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 
 from coproduce.core import selectors as core_selectors
 from coproduce.core.models import AuditEvent, Organisation, Role, RoleKind, User
-from coproduce.core.registry import audit_action_label
 
 from .models import PAYABLE_KINDS, Membership, MembershipStatus, ShareTransaction, StakeholderClass
 
@@ -216,26 +215,6 @@ def organisation_for_member(*, user: User, slug: str) -> Organisation:
 
 
 @dataclass(frozen=True)
-class AuditLine:
-    """One audit event in words: when, who, what (from the registry) and the summary."""
-
-    event: AuditEvent
-    label: str
-
-    @property
-    def created_at(self) -> datetime.datetime:
-        return self.event.created_at
-
-    @property
-    def actor(self) -> User | None:
-        return self.event.actor
-
-
-def _in_words(events) -> list[AuditLine]:
-    return [AuditLine(event=event, label=str(audit_action_label(event.action))) for event in events]
-
-
-@dataclass(frozen=True)
 class RegisterCounts:
     """How many members and former members the register holds (applications are not members)."""
 
@@ -277,7 +256,7 @@ class Workspace:
     owing: list[Membership]  # the first members who owe, with holdings
     owing_members: int
     owed_pence: int
-    recent: list[AuditLine] | None  # None when the user may not read the audit trail
+    recent: list[AuditEvent] | None  # None when the user may not read the audit trail
 
 
 # How many members owing for shares the workspace lists before sending to the register's filter.
@@ -323,7 +302,7 @@ def workspace(*, user: User, organisation: Organisation) -> Workspace:
     )
     recent = None
     if user.has_perm("core.view_audit_trail", organisation):
-        recent = _in_words(core_selectors.audit_trail(user=user, organisation=organisation)[:RECENT_SHOWN])
+        recent = list(core_selectors.audit_trail(user=user, organisation=organisation)[:RECENT_SHOWN])
     return Workspace(
         organisation=organisation,
         applications=applications,
@@ -366,7 +345,7 @@ def workspace_summary(*, user: User, organisation: Organisation) -> WorkspaceSum
     )
 
 
-def member_history(*, user: User, organisation: Organisation, membership: Membership) -> list[AuditLine]:
+def member_history(*, user: User, organisation: Organisation, membership: Membership) -> list[AuditEvent]:
     """A member's history in the organisation's audit trail, in words, newest first: their
     application and its decision, corrections, shares and payments."""
     transactions = [str(pk) for pk in membership.share_transactions.values_list("pk", flat=True)]
@@ -381,7 +360,7 @@ def member_history(*, user: User, organisation: Organisation, membership: Member
         | Q(target_type="members.sharetransaction", target_id__in=transactions)
         | Q(target_type="members.sharepayment", target_id__in=payments)
     )
-    return _in_words(events)
+    return list(events)
 
 
 def own_membership(*, user: User, organisation: Organisation) -> Membership | None:

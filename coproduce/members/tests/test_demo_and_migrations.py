@@ -137,7 +137,7 @@ def test_the_demo_workspace_looks_alive():
     assert all(application.person.address and application.person.postcode for application in data.applications)
     assert data.owing_members >= 5 and data.owed_pence > 0
     assert data.recent and {"Admitted a member", "Recorded a payment", "Refused an application"} <= {
-        line.label for line in data.recent
+        str(registry.audit_action_label(event.action)) for event in data.recent
     }
     members = next(feature for feature in registry.features() if feature.label == "members")
     sections = members.programme_sections(officer, context["organisations"]["council"])
