@@ -73,7 +73,12 @@ SOURCES = [ALLAUTH / name for name in PYTHON] + [DJANGO_AUTH / "password_validat
 for path in SOURCES:
     with path.open("rb") as source:
         for _line, func, message, _comments in extract_python(source, ["_", "gettext", "gettext_lazy", "ngettext"], [], {}):
-            if func != "pgettext" and message:
+            # ngettext's third argument (the count) comes back as None: keep the two texts. Skip
+            # pgettext, and calls whose text is not a literal.
+            if isinstance(message, tuple):
+                message = message[:2]
+            parts = message if isinstance(message, tuple) else (message,)
+            if func != "pgettext" and all(parts):
                 found.add(message)
 
 with open(sys.argv[1], "rb") as pot:
