@@ -278,7 +278,6 @@ LOGGING = {
 COPRODUCE_SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "").strip() or (
     "Coproduce" if PRODUCTION else "Kingsmere Borough Council"
 )
-SITE_NAME = COPRODUCE_SITE_NAME
 # The logo beside the name in the header: a static path ("core/kingsmere-logo.svg") or a URL. The
 # demo ships a generic one (no crown, no coat of arms); empty for none.
 COPRODUCE_LOGO = os.environ.get("COPRODUCE_LOGO", "" if PRODUCTION else "core/kingsmere-logo.svg").strip()

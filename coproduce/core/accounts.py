@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def site_name() -> str:
-    return getattr(settings, "COPRODUCE_SITE_NAME", "") or "Coproduce"
+    return settings.COPRODUCE_SITE_NAME
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def get_login_redirect_url(self, request) -> str:
-        from . import selectors
+        from .selectors import landing_url
 
-        landing_url = getattr(selectors, "landing_url", None)
-        return (landing_url and landing_url(request.user)) or super().get_login_redirect_url(request)
+        return landing_url(request.user) or super().get_login_redirect_url(request)
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{site_name()}] {subject}"
