@@ -58,6 +58,8 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "coproduce.core",
     "coproduce.members",
+    "coproduce.voting",
+    "coproduce.elections",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -278,6 +280,8 @@ LOGGING = {
 COPRODUCE_SITE_NAME = os.environ.get("COPRODUCE_SITE_NAME", "").strip() or (
     "Coproduce" if PRODUCTION else "Kingsmere Borough Council"
 )
+# Where people reach this site, for links in emails and letters sent outside a request.
+COPRODUCE_SITE_URL = os.environ.get("COPRODUCE_SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 # The logo beside the name in the header: a static path ("core/kingsmere-logo.svg") or a URL. The
 # demo ships a generic one (no crown, no coat of arms); empty for none.
 COPRODUCE_LOGO = os.environ.get("COPRODUCE_LOGO", "" if PRODUCTION else "core/kingsmere-logo.svg").strip()

@@ -23,5 +23,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("coproduce.core.urls")),
     path("", include("coproduce.members.urls")),
+    path("", include("coproduce.elections.urls")),
     prefix_default_language=False,
 )

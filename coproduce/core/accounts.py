@@ -25,6 +25,11 @@ def site_name() -> str:
     return settings.COPRODUCE_SITE_NAME
 
 
+def site_url(path: str = "/") -> str:
+    """An absolute link to ``path`` on this site, for emails sent by tasks (no request to ask)."""
+    return settings.COPRODUCE_SITE_URL + path
+
+
 @dataclass(frozen=True)
 class _Site:
     """What allauth's email templates read as ``current_site``: our name, and the host people use."""

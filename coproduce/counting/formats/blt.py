@@ -1,4 +1,4 @@
-"""Reader for BLT ballot files (the de-facto STV interchange format).
+"""Reader and writer for BLT ballot files (the de-facto STV interchange format).
 
 We read BLT ourselves because the files published in the wild are messier than any
 library's parser allows: CSV-escaped or unquoted candidate names, unquoted titles without
@@ -411,3 +411,25 @@ def read_blt(path: str | Path, *, seats: int | None = None) -> Contest:
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", file=name) from None
     return parse_blt(_decode(data, name), file=name, seats=seats)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def write_blt(contest: Contest) -> str:
+    """The contest as BLT text that :func:`parse_blt` reads back to the same contest.
+
+    One line per distinct ranking with its count as the weight, candidates 1-based and each
+    line ended by 0; withdrawn candidates as negative numbers; names and title quoted.
+    """
+    lines = [f"{len(contest.candidates)} {contest.seats}"]
+    if contest.withdrawn:
+        lines.append(" ".join(f"-{candidate + 1}" for candidate in sorted(contest.withdrawn)))
+    for ranking, weight in zip(contest.rankings, contest.counts, strict=True):
+        if ranking and weight:
+            lines.append(" ".join([str(weight), *(str(candidate + 1) for candidate in ranking), "0"]))
+    lines.append("0")
+    lines.extend(_quoted(name) for name in contest.candidates)
+    lines.append(_quoted(contest.title))
+    return "\n".join(lines) + "\n"
