@@ -135,6 +135,13 @@ TARGETS = [
     Target("hidden register", "/organisations/{hidden}/register/", frozenset({"superuser"})),
     Target("audit trail", "/organisations/{org}/audit/", frozenset({"secretary", "superuser"})),
     Target("hidden audit trail", "/organisations/{hidden}/audit/", frozenset({"superuser"})),
+    # Elections (issue 17): the public and members' pages, then the returning officer's and
+    # the secretary's. Keys: {election} (voting open; the member votes, the officer is its
+    # returning officer), {constituency} (its ballot), {declared} and {declared_constituency}
+    # (a counted election), {draft} (a draft), {nomination} (the member's own, in {nominating}),
+    # {paper_batch} (papers the officer entered in {election}).
+    # -- elections: public and members' pages --
+    # -- elections: returning officer and secretary --
     # The admin is for superusers alone: officers work in the programme workspace, and a staff
     # account without superuser status sees Django's empty index and nothing else.
     Target("admin index", "/admin/", STAFF),
@@ -187,7 +194,7 @@ def world(settings):
         name="Electoral register extract",
         delete_on=datetime.date.today() + datetime.timedelta(days=30),
     )
-    keys = {
+    keys = {**_election_keys(org, people, member_class),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
@@ -203,6 +210,57 @@ def world(settings):
         "other_role": other_role.pk,
     }
     return people, keys
+
+
+def _election_keys(org, people, member_class) -> dict[str, int]:
+    """Elections in each state the pages show, in the organisation the roles belong to."""
+    from django.utils import timezone
+
+    from coproduce.elections import services as elections
+    from coproduce.elections.tests.factories import (
+        ConstituencyFactory,
+        ElectionFactory,
+        NominationFactory,
+        timetable,
+    )
+    from coproduce.voting import services as voting
+
+    voters = [MembershipFactory(organisation=org, stakeholder_class=member_class).person for _ in range(3)]
+    officer = people["officer"]
+
+    def polled(stage: str):
+        election = ElectionFactory(organisation=org, returning_officer=officer, **timetable(stage))
+        constituency = ConstituencyFactory(election=election, seats=1)
+        for voter in voters[:2]:
+            NominationFactory(constituency=constituency, candidate=voter)
+        elections.election_open_voting(election=election, by=officer)
+        constituency.refresh_from_db()
+        return election, constituency
+
+    election, constituency = polled("voting")
+    voting.paper_vote_mark(box=constituency.box, person=voters[2], by=officer)
+    paper_batch = voting.paper_batch_start(box=constituency.box, by=officer)
+    declared, declared_constituency = polled("closing")
+    elections.vote(constituency=declared_constituency, person=voters[0], choices=[declared_constituency.box.options[0]])
+    elections.election_close_voting(election=declared, by=officer)
+    elections.election_count(election=declared, by=officer)
+    draft = ElectionFactory(organisation=org, returning_officer=officer, stage="draft")
+    ConstituencyFactory(election=draft)
+    nominating = ElectionFactory(organisation=org, returning_officer=officer)
+    nomination = NominationFactory(
+        constituency=ConstituencyFactory(election=nominating), candidate=people["member"], status="submitted"
+    )
+    assert timezone.now() < nominating.nominations_close
+    return {
+        "election": election.pk,
+        "constituency": constituency.pk,
+        "paper_batch": paper_batch.pk,
+        "declared": declared.pk,
+        "declared_constituency": declared_constituency.pk,
+        "draft": draft.pk,
+        "nominating": nominating.pk,
+        "nomination": nomination.pk,
+    }
 
 
 def _matrix():
