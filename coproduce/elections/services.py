@@ -85,11 +85,11 @@ def _check_timetable(values: dict[str, Any]) -> None:
 
 def _check_returning_officer(election: Election, person: User) -> None:
     if Nomination.objects.filter(
-        constituency__election=election, candidate=person, status__in=(NominationStatus.SUBMITTED, NominationStatus.ACCEPTED)
+        constituency__election=election,
+        candidate=person,
+        status__in=(NominationStatus.SUBMITTED, NominationStatus.ACCEPTED),
     ).exists():
-        raise ValidationError(
-            {"returning_officer": _("The returning officer cannot be a candidate in the election.")}
-        )
+        raise ValidationError({"returning_officer": _("The returning officer cannot be a candidate in the election.")})
 
 
 @transaction.atomic
@@ -120,7 +120,10 @@ def election_update(*, election: Election, by: User, **fields: Any) -> Election:
     for name, value in fields.items():
         setattr(election, name, value)
     _check_timetable(
-        {name: getattr(election, name) for name in ("nominations_open", "nominations_close", "voting_open", "voting_close")}
+        {
+            name: getattr(election, name)
+            for name in ("nominations_open", "nominations_close", "voting_open", "voting_close")
+        }
     )
     _check_returning_officer(election, election.returning_officer)
     election.full_clean()
@@ -280,7 +283,9 @@ def nomination_submit(
     if not statement.strip():
         raise ValidationError({"statement": _("Enter the candidate's statement.")})
     if Nomination.objects.filter(
-        constituency__election=election, candidate=candidate, status__in=(NominationStatus.SUBMITTED, NominationStatus.ACCEPTED)
+        constituency__election=election,
+        candidate=candidate,
+        status__in=(NominationStatus.SUBMITTED, NominationStatus.ACCEPTED),
     ).exists():
         raise ValidationError({"candidate": _("This person is already nominated in this election.")})
     now = timezone.now()
@@ -363,7 +368,9 @@ def nomination_decide(*, nomination: Nomination, accept: bool, by: User, reason:
         raise ValidationError(_("This nomination has been withdrawn."))
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": _("The reason must be %(count)s characters or fewer.") % {"count": REASON_MAX_LENGTH}})
+        raise ValidationError(
+            {"reason": _("The reason must be %(count)s characters or fewer.") % {"count": REASON_MAX_LENGTH}}
+        )
     if accept and not nomination.is_complete:
         raise ValidationError(
             _("This nomination cannot be accepted until the candidate, proposer and seconder have all confirmed it.")
@@ -448,9 +455,9 @@ def election_open_voting(*, election: Election, by: User | None, now: datetime.d
         election.declared_at = now
     election.save(update_fields=["stage", "seed", "declared_at"])
     _audit(election, by=by, action="election.open_voting", contested=contested)
-    transaction.on_commit(
-        lambda: _enqueue("send_election_notice", election.pk, "voting" if contested else "result")
-    )
+    transaction.on_commit(lambda: _enqueue("send_election_notice", election.pk, "voting" if contested else "result"))
+    if contested:
+        transaction.on_commit(lambda: _enqueue("schedule_close", election))
     return election
 
 
@@ -527,4 +534,8 @@ def _enqueue(name: str, *args: Any) -> None:
     """Queue one of this app's tasks by name (the tasks module imports these services)."""
     from . import tasks
 
-    getattr(tasks, name).enqueue(*args)
+    job = getattr(tasks, name)
+    if hasattr(job, "enqueue"):
+        job.enqueue(*args)
+    else:
+        job(*args)

@@ -43,6 +43,27 @@ def _election(election_id: int):
 
 
 @task()
+def close_election(election_id: int) -> None:
+    """Close the poll when its time comes (queued to run then, where the task backend can defer),
+    and count at once; a poll already closed by hand is left as it is."""
+    from . import services
+    from .models import Stage
+
+    election = _election(election_id)
+    if election.stage == Stage.VOTING and timezone.now() >= election.voting_close:
+        services.election_close_voting(election=election, by=None)
+
+
+def schedule_close(election) -> None:
+    """Queue the close for the close of voting, where the backend runs tasks later; elsewhere
+    (the immediate backend of the demo) the ``elections_due`` command or the returning officer closes it."""
+    from django.tasks import default_task_backend
+
+    if default_task_backend.supports_defer:
+        close_election.using(run_after=election.voting_close).enqueue(election.pk)
+
+
+@task()
 def count_election(election_id: int) -> None:
     """Count an election whose poll has closed; while papers wait for entry or a check, do nothing
     (the returning officer starts the count again once they are done)."""

@@ -27,7 +27,7 @@ class Turnout:
 
 
 def turnout(box: BallotBox) -> Turnout:
-    by_channel = {channel: 0 for channel in Channel.values}
+    by_channel = dict.fromkeys(Channel.values, 0)
     for channel, count in _channel_counts(box):
         by_channel[channel] = count
     return Turnout(
@@ -58,8 +58,11 @@ def mark_for(box: BallotBox, person: User) -> Mark | None:
 
 def valid_ballots(box: BallotBox) -> Iterator[list[str]]:
     """The contents of the box's valid ballots, in the random order of their keys."""
-    return Ballot.objects.filter(box=box, spoilt=False).order_by("id").values_list("content", flat=True).iterator(
-        chunk_size=5000
+    return (
+        Ballot.objects.filter(box=box, spoilt=False)
+        .order_by("id")
+        .values_list("content", flat=True)
+        .iterator(chunk_size=5000)
     )
 
 

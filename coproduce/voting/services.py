@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coproduce.core.models import Organisation, User
 from coproduce.core.services import audit_record
@@ -48,7 +49,12 @@ def box_create(
     if len(set(options)) != len(options) or not options:
         raise ValueError("a ballot needs distinct options")
     return BallotBox.objects.create(
-        title=title, organisation=organisation, app_label=app_label, kind=kind, options=[str(option) for option in options], max_choices=max_choices
+        title=title,
+        organisation=organisation,
+        app_label=app_label,
+        kind=kind,
+        options=[str(option) for option in options],
+        max_choices=max_choices,
     )
 
 
@@ -65,7 +71,12 @@ def box_open(*, box: BallotBox, electorate: Iterable[User | int], by: User | Non
     box.electorate_size = len(people)
     box.save(update_fields=["status", "opened_at", "electorate_size"])
     audit_record(
-        actor=by, action="ballot.open", organisation=box.organisation, target=box, summary=box.title, data={"electorate": box.electorate_size}
+        actor=by,
+        action="ballot.open",
+        organisation=box.organisation,
+        target=box,
+        summary=box.title,
+        data={"electorate": box.electorate_size},
     )
     return box
 
@@ -102,9 +113,7 @@ def ballot_content_check(box: BallotBox, content: Sequence[str]) -> list[str]:
     if len(set(choices)) != len(choices):
         raise ValidationError(_("The ballot names the same option more than once."), code="repeated")
     if box.kind == BoxKind.CHOOSE and box.max_choices and len(choices) > box.max_choices:
-        raise ValidationError(
-            _("Choose no more than %(count)s.") % {"count": box.max_choices}, code="too_many"
-        )
+        raise ValidationError(_("Choose no more than %(count)s.") % {"count": box.max_choices}, code="too_many")
     return choices
 
 
@@ -119,7 +128,9 @@ def _mark(box: BallotBox, person: User, *, channel: str, cast_by: User | None) -
             )
     except IntegrityError as error:
         if Mark.objects.filter(elector=elector).exists():
-            raise ValidationError(_("A vote has already been recorded for this person."), code="already_voted") from error
+            raise ValidationError(
+                _("A vote has already been recorded for this person."), code="already_voted"
+            ) from error
         raise
 
 
@@ -164,7 +175,13 @@ def paper_vote_mark(*, box: BallotBox, person: User, by: User) -> str:
     _lock_open_box(box)
     mark = _mark(box, person, channel=Channel.PAPER, cast_by=by)
     audit_record(
-actor=by, action="ballot.paper_mark", organisation=box.organisation, target=box, summary=str(person), data={"person": person.pk})
+        actor=by,
+        action="ballot.paper_mark",
+        organisation=box.organisation,
+        target=box,
+        summary=str(person),
+        data={"person": person.pk},
+    )
     return mark.receipt
 
 
@@ -175,7 +192,8 @@ def paper_batch_start(*, box: BallotBox, by: User) -> PaperBatch:
     number = (PaperBatch.objects.filter(box=box).aggregate(last=Max("number"))["last"] or 0) + 1
     batch = PaperBatch.objects.create(box=box, number=number, entered_by=by)
     audit_record(
-actor=by, action="ballot.paper_batch", organisation=box.organisation, target=box, summary=f"{box} — {number}")
+        actor=by, action="ballot.paper_batch", organisation=box.organisation, target=box, summary=f"{box} — {number}"
+    )
     return batch
 
 
@@ -190,9 +208,7 @@ def _open_batch(batch: PaperBatch, by: User) -> PaperBatch:
 
 
 @transaction.atomic
-def paper_ballot_enter(
-    *, batch: PaperBatch, by: User, content: Sequence[str] = (), spoilt_reason: str = ""
-) -> Ballot:
+def paper_ballot_enter(*, batch: PaperBatch, by: User, content: Sequence[str] = (), spoilt_reason: str = "") -> Ballot:
     """Enter one paper as it reads: its choices, or spoilt with the reason (never totals)."""
     batch = _open_batch(batch, by)
     if spoilt_reason.strip():
@@ -244,8 +260,7 @@ def box_close(*, box: BallotBox, by: User | None) -> BallotBox:
     box.status = BoxStatus.CLOSED
     box.closed_at = timezone.now()
     box.save(update_fields=["status", "closed_at"])
-    audit_record(
-actor=by, action="ballot.close", organisation=box.organisation, target=box, summary=box.title)
+    audit_record(actor=by, action="ballot.close", organisation=box.organisation, target=box, summary=box.title)
     return box
 
 
@@ -256,12 +271,23 @@ def seal_problems(box: BallotBox) -> list[str]:
         problems.append(_("Voting has not closed."))
     unchecked = box.paper_batches.filter(checked_at__isnull=True).count()
     if unchecked:
-        problems.append(_("%(count)s batch(es) of paper ballots wait for a second officer's check.") % {"count": unchecked})
+        problems.append(
+            ngettext(
+                "%(count)s batch of paper ballots waits for a second officer's check.",
+                "%(count)s batches of paper ballots wait for a second officer's check.",
+                unchecked,
+            )
+            % {"count": unchecked}
+        )
     marked = box.marks.filter(channel=Channel.PAPER).count()
     entered = box.ballots.filter(batch__isnull=False).count()
     if marked != entered:
         problems.append(
-            _("%(marked)s paper voters are marked on the register but %(entered)s papers have been entered.")
+            ngettext(
+                "%(marked)s paper voter is marked on the register but %(entered)s papers have been entered.",
+                "%(marked)s paper voters are marked on the register but %(entered)s papers have been entered.",
+                marked,
+            )
             % {"marked": marked, "entered": entered}
         )
     return problems
@@ -288,5 +314,11 @@ def box_seal(*, box: BallotBox, by: User | None) -> BallotBox:
     box.sealed_at = timezone.now()
     box.save(update_fields=["status", "sealed_at"])
     audit_record(
-actor=by, action="ballot.seal", organisation=box.organisation, target=box, summary=box.title, data={"ballots": len(ballots)})
+        actor=by,
+        action="ballot.seal",
+        organisation=box.organisation,
+        target=box,
+        summary=box.title,
+        data={"ballots": len(ballots)},
+    )
     return box

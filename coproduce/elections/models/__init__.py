@@ -149,9 +149,7 @@ class Constituency(models.Model):
         related_name="+",
     )
     order = models.PositiveSmallIntegerField(default=0)
-    box = models.OneToOneField(
-        "voting.BallotBox", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    box = models.OneToOneField("voting.BallotBox", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Elected without a poll: no more valid nominations than seats.
     uncontested = models.BooleanField(_("declared without a poll"), default=False)
     # The engine's report (coproduce.counting.stv.report.to_dict, or the plurality tally), as published.
@@ -281,13 +279,13 @@ class Nomination(models.Model):
 
 
 __all__ = [
+    "STANDING",
     "AppointedSeat",
     "Constituency",
     "CountRules",
     "Election",
     "Nomination",
     "NominationStatus",
-    "STANDING",
     "Stage",
     "Status",
 ]

@@ -23,11 +23,15 @@ pytestmark = pytest.mark.django_db
 def polling_election(*, voters: int = 6, candidates: int = 3, seats: int = 2, rules: str = "scottish"):
     """An election whose nominations have closed, with ``candidates`` accepted, ready to open."""
     tenant = StakeholderClassFactory()
-    members = [MembershipFactory(stakeholder_class=tenant, admitted_on=datetime.date(2020, 1, 1)) for _ in range(voters)]
+    members = [
+        MembershipFactory(stakeholder_class=tenant, admitted_on=datetime.date(2020, 1, 1)) for _ in range(voters)
+    ]
     election = ElectionFactory(organisation=tenant.organisation, rules=rules, **timetable("voting"))
     constituency = ConstituencyFactory(election=election, seats=seats)
     nominations = [
-        NominationFactory(constituency=constituency, candidate=members[i].person, ballot_name=f"Candidate {chr(65 + i)}")
+        NominationFactory(
+            constituency=constituency, candidate=members[i].person, ballot_name=f"Candidate {chr(65 + i)}"
+        )
         for i in range(candidates)
     ]
     return election, constituency, nominations, [m.person for m in members]
@@ -98,7 +102,7 @@ def test_paper_voters_are_marked_entered_and_checked_before_the_count(django_cap
 
 
 def test_uncontested_constituency_is_declared_without_a_poll():
-    election, constituency, nominations, _ = polling_election(candidates=2, seats=2)
+    election, constituency, _nominations, _ = polling_election(candidates=2, seats=2)
     services.election_open_voting(election=election, by=election.returning_officer)
     election.refresh_from_db()
     constituency.refresh_from_db()
@@ -130,13 +134,23 @@ def test_nominations_need_a_member_proposer_and_seconder_who_confirm():
     constituency = ConstituencyFactory(election=election, stakeholder_class=tenant)
     with pytest.raises(ValidationError) as refused:
         services.nomination_submit(
-            constituency=constituency, candidate=candidate, by=candidate, ballot_name="C", statement="s",
-            proposer=outsider, seconder=seconder,
+            constituency=constituency,
+            candidate=candidate,
+            by=candidate,
+            ballot_name="C",
+            statement="s",
+            proposer=outsider,
+            seconder=seconder,
         )
     assert "proposer" in refused.value.message_dict
     nomination = services.nomination_submit(
-        constituency=constituency, candidate=candidate, by=candidate, ballot_name="  Cara   Jones ", statement="s",
-        proposer=proposer, seconder=seconder,
+        constituency=constituency,
+        candidate=candidate,
+        by=candidate,
+        ballot_name="  Cara   Jones ",
+        statement="s",
+        proposer=proposer,
+        seconder=seconder,
     )
     assert nomination.ballot_name == "Cara Jones" and nomination.waiting_for == ["proposer", "seconder"]
     with pytest.raises(ValidationError):
@@ -145,3 +159,18 @@ def test_nominations_need_a_member_proposer_and_seconder_who_confirm():
     services.nomination_confirm(nomination=nomination, by=seconder)
     nomination = services.nomination_decide(nomination=nomination, accept=True, by=election.returning_officer)
     assert nomination.status == NominationStatus.ACCEPTED
+
+
+def test_the_close_is_queued_for_the_close_of_voting_where_tasks_can_wait(settings, django_capture_on_commit_callbacks):
+    """With a backend that runs tasks later (the database backend in production), opening the poll
+    queues its close for the closing time."""
+    from django.tasks import default_task_backend, task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    election, _constituency, _nominations, _people = polling_election()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.election_open_voting(election=election, by=None)
+    backend = task_backends["default"]
+    queued = [result for result in backend.results if result.task.name == "close_election"]
+    assert default_task_backend.supports_defer
+    assert len(queued) == 1 and queued[0].task.run_after == election.voting_close
