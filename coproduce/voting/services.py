@@ -90,7 +90,7 @@ def _lock_open_box(box: BallotBox, *, statuses: tuple[str, ...] = (BoxStatus.OPE
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT status FROM {BallotBox._meta.db_table} WHERE id = %s FOR SHARE", [box.pk])
+            cursor.execute("SELECT status FROM voting_ballotbox WHERE id = %s FOR SHARE", [box.pk])
             row = cursor.fetchone()
         status = row[0] if row else None
     else:
