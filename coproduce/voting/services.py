@@ -305,7 +305,8 @@ def box_seal(*, box: BallotBox, by: User | None) -> BallotBox:
         return box
     problems = seal_problems(box)
     if problems:
-        raise ValidationError(problems, code="not_ready_to_seal")
+        # A list drops a code given beside it: each problem carries its own.
+        raise ValidationError([ValidationError(problem, code="not_ready_to_seal") for problem in problems])
     ballots = list(Ballot.objects.filter(box=box).order_by())
     secrets.SystemRandom().shuffle(ballots)
     Ballot.objects.filter(box=box).delete()
