@@ -11,8 +11,9 @@ from coproduce.members.models import Membership
 from .models import STANDING, Constituency, Election, Nomination, NominationStatus, Stage
 
 
-def voting_memberships(constituency: Constituency, *, on=None) -> list[Membership]:
-    """The memberships whose holders vote in ``constituency`` on ``on`` (the qualifying date)."""
+def voting_memberships(constituency: Constituency, *, on=None, person: User | None = None) -> list[Membership]:
+    """The memberships whose holders vote in ``constituency`` on ``on`` (the qualifying date);
+    only ``person``'s, if given."""
     on = on or constituency.election.qualifying_date
     memberships = (
         Membership.objects.current()
@@ -22,6 +23,8 @@ def voting_memberships(constituency: Constituency, *, on=None) -> list[Membershi
     )
     if constituency.stakeholder_class_id:
         memberships = memberships.filter(stakeholder_class_id=constituency.stakeholder_class_id)
+    if person is not None:
+        memberships = memberships.filter(person=person)
     return [membership for membership in memberships if membership.has_voting_rights(on=on)]
 
 
@@ -33,7 +36,7 @@ def electorate(constituency: Constituency, *, on=None) -> list[int]:
 def may_vote_in(constituency: Constituency, person: User, *, on=None) -> bool:
     if not person.is_authenticated:
         return False
-    return person.pk in set(electorate(constituency, on=on))
+    return bool(voting_memberships(constituency, on=on, person=person))
 
 
 def constituencies_for(election: Election, person: User, *, on=None) -> list[Constituency]:
