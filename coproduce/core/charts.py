@@ -100,3 +100,106 @@ def line_chart(series: Sequence[tuple[str, int]], *, title: str, chart_id: str) 
     ]
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value above went through escape() or is a number
+
+
+# Lines told apart without colour: each its own dash pattern and marker, and its name at its end.
+DASHES = ("", "8 4", "2 4", "12 4 2 4", "4 4", "16 6")
+MARKERS = ("circle", "square", "diamond", "triangle")
+NAME_WIDTH_LIMIT = 24  # characters of a line's name drawn at its end (the table has them in full)
+LINE_LABEL_GAP = 16  # least distance between two names at the lines' ends
+
+
+def _marker(kind: str, cx: float, cy: float) -> str:
+    if kind == "square":
+        return f'<rect class="app-chart__point" x="{cx - 4:.1f}" y="{cy - 4:.1f}" width="8" height="8"/>'
+    if kind == "diamond":
+        points = f"{cx:.1f},{cy - 5:.1f} {cx + 5:.1f},{cy:.1f} {cx:.1f},{cy + 5:.1f} {cx - 5:.1f},{cy:.1f}"
+        return f'<polygon class="app-chart__point" points="{points}"/>'
+    if kind == "triangle":
+        points = f"{cx:.1f},{cy - 5:.1f} {cx + 5:.1f},{cy + 4:.1f} {cx - 5:.1f},{cy + 4:.1f}"
+        return f'<polygon class="app-chart__point" points="{points}"/>'
+    return f'<circle class="app-chart__point" cx="{cx:.1f}" cy="{cy:.1f}" r="4"/>'
+
+
+def _spread(positions: list[float], *, low: float, high: float, gap: float) -> list[float]:
+    """Nudge label positions (already in order) apart so that no two are closer than ``gap``."""
+    placed: list[float] = []
+    for position in positions:
+        placed.append(max(position, placed[-1] + gap) if placed else max(position, low))
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:  # pushed off the bottom: move them all up, keeping the gaps
+        placed = [position - overflow for position in placed]
+    return placed
+
+
+def lines_chart(
+    x_labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *, title: str, chart_id: str
+) -> Markup:
+    """An SVG chart of several lines over the same x labels (e.g. each candidate's total at each stage).
+
+    Lines differ by dash pattern and marker, not by colour alone, and each carries its name at its
+    right-hand end; ``title`` names the chart for screen readers, and the table beside it has the
+    numbers. Dash patterns are SVG presentation attributes, which the CSP allows (no ``style``).
+    """
+    if not series or not x_labels:
+        return Markup("")
+    names = [name if len(name) <= NAME_WIDTH_LIMIT else name[: NAME_WIDTH_LIMIT - 1] + "…" for name, _values in series]
+    name_width = max(len(name) for name in names) * CHAR_WIDTH + 16
+    width = max(WIDTH, LEFT + 320 + name_width)
+    right = name_width + 8
+    top = nice_ceiling(max((max(values) for _name, values in series if values), default=1))
+    plot_width, plot_height = width - LEFT - right, HEIGHT - TOP - BOTTOM
+    count = len(x_labels)
+
+    def x(index: int) -> float:
+        return LEFT + (plot_width * index / (count - 1) if count > 1 else plot_width / 2)
+
+    def y(value: float) -> float:
+        return TOP + plot_height * (1 - value / top)
+
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {width} {HEIGHT}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title" focusable="false" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    ]
+    for step in range(5):
+        value = top * step / 4
+        parts.append(
+            f'<line class="app-chart__grid" x1="{LEFT}" x2="{LEFT + plot_width}" '
+            f'y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--end" x="{LEFT - 8}" y="{y(value) + 5:.1f}">'
+            f"{escape(_number(value))}</text>"
+        )
+    parts.append(f'<line class="app-chart__axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_height}"/>')
+    parts.append(
+        f'<line class="app-chart__axis" x1="{LEFT}" x2="{LEFT + plot_width}" '
+        f'y1="{TOP + plot_height}" y2="{TOP + plot_height}"/>'
+    )
+    shown = x_label_indexes(list(x_labels), plot_width)
+    for index in shown:
+        anchor = "start" if index == 0 and len(shown) > 1 else "end" if index == shown[-1] and index else "middle"
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--{anchor}" x="{x(index):.1f}" '
+            f'y="{TOP + plot_height + 24}">{escape(x_labels[index])}</text>'
+        )
+    ends = []
+    for number, (_name, values) in enumerate(series):
+        points = " ".join(f"{x(index):.1f},{y(value):.1f}" for index, value in enumerate(values))
+        dash = DASHES[number % len(DASHES)]
+        dash_attribute = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<polyline class="app-chart__line"{dash_attribute} points="{points}"/>')
+        kind = MARKERS[number % len(MARKERS)]
+        parts += [_marker(kind, x(index), y(value)) for index, value in enumerate(values)]
+        if values:
+            ends.append((y(values[-1]), number, x(len(values) - 1)))
+    ends.sort()
+    positions = _spread([end[0] + 5 for end in ends], low=TOP + 10, high=TOP + plot_height + 5, gap=LINE_LABEL_GAP)
+    for (_y, number, end_x), label_y in zip(ends, positions, strict=True):
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--start" x="{end_x + 10:.1f}" y="{label_y:.1f}">'
+            f"{escape(names[number])}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every value above went through escape() or is a number
