@@ -141,6 +141,57 @@ TARGETS = [
     # (a counted election), {draft} (a draft), {nomination} (the member's own, in {nominating}),
     # {paper_batch} (papers the officer entered in {election}).
     # -- elections: public and members' pages --
+    # Anyone reads a published election, its dates, result and receipt codes; a draft only those
+    # who prepare it (its returning officer, the organisation's secretary). Nominating needs a vote
+    # in a constituency; the ballot, its check page and the receipt only the elector themself.
+    Target("elections", "/elections/", EVERYONE),
+    Target("an election", "/elections/{election}/", EVERYONE),
+    Target("an election in Welsh", "/cy/elections/{election}/", EVERYONE),
+    Target("a declared election", "/elections/{declared}/", EVERYONE),
+    Target("a draft election", "/elections/{draft}/", frozenset({"officer", "secretary", "superuser"})),
+    Target("election dates", "/elections/{election}/dates.ics", EVERYONE),
+    Target("a draft's dates", "/elections/{draft}/dates.ics", frozenset({"officer", "secretary", "superuser"})),
+    Target("nominate", "/elections/{nominating}/nominate/", frozenset({"member"})),
+    # Nominations have closed: everyone signed in is sent back to the election with a message.
+    Target("nominate after the close", "/elections/{election}/nominate/", frozenset(), sent_elsewhere=SIGNED_IN),
+    Target("a nomination", "/elections/nominations/{nomination}/", frozenset({"member"})),
+    Target(
+        "confirm or withdraw a nomination", "/elections/nominations/{nomination}/", frozenset({"member"}), post=True
+    ),
+    Target("a nomination's photo (none given)", "/elections/nominations/{nomination}/photo", frozenset()),
+    Target("the ballot", "/elections/{election}/vote/{constituency}/", frozenset({"member"})),
+    # Without choices yet the check page goes back to the ballot; without a vote, the receipt too.
+    Target(
+        "check the ballot",
+        "/elections/{election}/vote/{constituency}/check/",
+        frozenset(),
+        sent_elsewhere=frozenset({"member"}),
+    ),
+    Target(
+        "the voter's receipt",
+        "/elections/{election}/vote/{constituency}/receipt/",
+        frozenset(),
+        sent_elsewhere=frozenset({"member"}),
+    ),
+    Target("a closed ballot", "/elections/{declared}/vote/{declared_constituency}/", frozenset({"member"})),
+    Target("the result", "/elections/{declared}/result/", EVERYONE),
+    Target("no result before the count", "/elections/{election}/result/", frozenset()),
+    Target("the result sheet PDF", "/elections/{declared}/result.pdf", EVERYONE),
+    Target(
+        "published receipt codes",
+        "/elections/{declared}/constituencies/{declared_constituency}/receipts/",
+        EVERYONE,
+    ),
+    Target(
+        "published receipt codes as text",
+        "/elections/{declared}/constituencies/{declared_constituency}/receipts.txt",
+        EVERYONE,
+    ),
+    Target(
+        "receipt codes before the count",
+        "/elections/{election}/constituencies/{constituency}/receipts.txt",
+        frozenset(),
+    ),
     # -- elections: returning officer and secretary --
     # The admin is for superusers alone: officers work in the programme workspace, and a staff
     # account without superuser status sees Django's empty index and nothing else.
