@@ -212,10 +212,8 @@ class RankedBallotForm(forms.Form):
                 for key in keys:
                     self.add_error(
                         f"rank_{key}",
-                        _(
-                            "You have put %(number)s next to more than one candidate. Use each number only once."
-                        )
-                        % {"number": number, "name": names[key]},
+                        _("You have put %(number)s next to more than one candidate. Use each number only once.")
+                        % {"number": number},
                     )
         if self.errors:
             return cleaned
