@@ -31,6 +31,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Max
 from django.utils import timezone
 
 from coproduce.core.models import User
@@ -121,8 +122,8 @@ def _more_tenants(rng: random.Random, context: dict[str, Any], tenant: Stakehold
             for number in range(EXTRA_TENANTS)
         ]
     )
-    last_number = Membership.objects.filter(organisation=organisation).order_by("-member_number").first()
-    start = (last_number.member_number if last_number else 0) + 1
+    last = Membership.objects.filter(organisation=organisation).aggregate(last=Max("member_number"))["last"]
+    start = (last or 0) + 1
     admitted = sorted(today - datetime.timedelta(days=rng.randint(120, 2900)) for _ in people)
     memberships = Membership.objects.bulk_create(
         [
