@@ -213,6 +213,36 @@ TARGETS = [
         "API register", "/api/members/organisations/{org}/register", frozenset({"secretary", "superuser"}), api=True
     ),
     Target("API hidden register", "/api/members/organisations/{hidden}/register", frozenset({"superuser"}), api=True),
+    # Elections: public to everyone once published; results, ballots and receipts once declared.
+    Target("API elections", "/api/elections/", EVERYONE, api=True),
+    Target("API election", "/api/elections/{election}", EVERYONE, api=True),
+    Target("API draft election", "/api/elections/{draft}", frozenset(), api=True),
+    Target("API result", "/api/elections/{declared}/result", EVERYONE, api=True),
+    Target("API result before the count", "/api/elections/{election}/result", frozenset(), api=True),
+    Target(
+        "API ballots",
+        "/api/elections/{declared}/constituencies/{declared_constituency}/ballots.blt",
+        EVERYONE,
+        api=True,
+    ),
+    Target(
+        "API ballots while voting",
+        "/api/elections/{election}/constituencies/{constituency}/ballots.blt",
+        frozenset(),
+        api=True,
+    ),
+    Target(
+        "API receipts",
+        "/api/elections/{declared}/constituencies/{declared_constituency}/receipts",
+        EVERYONE,
+        api=True,
+    ),
+    Target(
+        "API receipts while voting",
+        "/api/elections/{election}/constituencies/{constituency}/receipts",
+        frozenset(),
+        api=True,
+    ),
 ]
 
 
