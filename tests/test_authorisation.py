@@ -193,6 +193,58 @@ TARGETS = [
         frozenset(),
     ),
     # -- elections: returning officer and secretary --
+    # The secretary sets elections up (drafts included); the returning officer ("officer", of every
+    # election here) runs them; either handles paper ballots. Buttons are posted empty: refused by
+    # the service (shown on the page) or done, never a 500.
+    Target("an organisation's elections", "/organisations/{org}/elections/", frozenset({"secretary", "superuser"})),
+    Target("a hidden organisation's elections", "/organisations/{hidden}/elections/", frozenset({"superuser"})),
+    Target("create an election", "/organisations/{org}/elections/new/", frozenset({"secretary", "superuser"})),
+    Target("run an election", "/elections/{election}/manage/", frozenset({"officer", "secretary", "superuser"})),
+    Target("run a draft election", "/elections/{draft}/manage/", frozenset({"officer", "secretary", "superuser"})),
+    Target("run a declared election", "/elections/{declared}/manage/", frozenset({"officer", "secretary", "superuser"})),
+    Target("change a draft election", "/elections/{draft}/edit/", frozenset({"secretary", "superuser"})),
+    Target("add elected seats", "/elections/{draft}/constituencies/new/", frozenset({"secretary", "superuser"})),
+    Target(
+        "remove elected seats",
+        "/elections/{draft}/constituencies/remove/",
+        frozenset({"secretary", "superuser"}),
+        post=True,
+    ),
+    Target("add appointed seats", "/elections/{draft}/appointed-seats/new/", frozenset({"secretary", "superuser"})),
+    Target(
+        "remove appointed seats",
+        "/elections/{draft}/appointed-seats/remove/",
+        frozenset({"secretary", "superuser"}),
+        post=True,
+    ),
+    Target("publish an election", "/elections/{draft}/publish/", frozenset({"secretary", "superuser"}), post=True),
+    Target("publish the seed", "/elections/{election}/seed/", frozenset({"officer", "superuser"})),
+    Target("decide a nomination", "/elections/nominations/{nomination}/decide/", frozenset({"officer", "superuser"})),
+    Target("open voting", "/elections/{nominating}/open/", frozenset({"officer", "superuser"}), post=True),
+    Target("send a reminder", "/elections/{election}/remind/", frozenset({"officer", "superuser"}), post=True),
+    Target("close voting", "/elections/{election}/close/", frozenset({"officer", "superuser"}), post=True),
+    Target("start the count", "/elections/{election}/count/", frozenset({"officer", "superuser"}), post=True),
+    Target("paper ballots", "/elections/{election}/paper/", frozenset({"officer", "secretary", "superuser"})),
+    Target(
+        "a batch of paper ballots",
+        "/elections/{election}/paper/batches/{paper_batch}/",
+        frozenset({"officer", "secretary", "superuser"}),
+    ),
+    Target(
+        "check a batch of paper ballots",
+        "/elections/{election}/paper/batches/{paper_batch}/check/",
+        frozenset({"officer", "secretary", "superuser"}),
+    ),
+    Target(
+        "a batch of another election",
+        "/elections/{declared}/paper/batches/{paper_batch}/",
+        frozenset(),
+    ),
+    Target(
+        "record a vote cast for someone",
+        "/elections/{election}/cast-for/",
+        frozenset({"officer", "secretary", "superuser"}),
+    ),
     # The admin is for superusers alone: officers work in the programme workspace, and a staff
     # account without superuser status sees Django's empty index and nothing else.
     Target("admin index", "/admin/", STAFF),
@@ -275,7 +327,8 @@ def world(settings):
         name="Electoral register extract",
         delete_on=datetime.date.today() + datetime.timedelta(days=30),
     )
-    keys = {**_election_keys(org, people, member_class),
+    keys = {
+        **_election_keys(org, people, member_class),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
