@@ -341,6 +341,7 @@ def test_paper_ballots_are_marked_entered_checked_by_another_and_counted(client,
     page = client.get(f"/elections/{election.pk}/manage/")
     assert "See the result" in page.text and "The result has been declared." in page.text
     assert AuditEvent.objects.filter(action="ballot.paper_check", actor=secretary).exists()
+    assert "These papers have been counted." in client.get(batch_url).text
 
 
 def test_a_vote_is_cast_by_proxy_recording_who_cast_it(client, trust, voters, officer):
@@ -503,3 +504,37 @@ def test_every_audit_action_has_words():
         for pair in re.findall(r'"(election\.[a-z_]+)" if accept else "(election\.[a-z_]+)"', text):
             codes |= set(pair)
     assert codes and codes <= set(workspaces.AUDIT_ACTIONS), sorted(codes - set(workspaces.AUDIT_ACTIONS))
+
+
+def test_the_secretary_changes_a_draft_until_nominations_open(client, trust, secretary, officer):
+    election = ElectionFactory(organisation=trust, returning_officer=officer, stage=Stage.DRAFT)
+    sign_in_with_mfa(client, secretary)
+    page = client.get(f"/elections/{election.pk}/edit/")
+    assert page.status_code == 200 and election.title in page.text
+    changed = client.post(f"/elections/{election.pk}/edit/", _election_form(officer, title="Trustee election"))
+    assert changed.status_code == 302
+    election.refresh_from_db()
+    assert election.title == "Trustee election"
+    assert AuditEvent.objects.filter(action="election.update", actor=secretary).exists()
+
+    Election.objects.filter(pk=election.pk).update(stage=Stage.PUBLISHED, nominations_open=timezone.now() - DAY)
+    locked = client.post(f"/elections/{election.pk}/edit/", _election_form(officer, title="Too late"))
+    assert locked.status_code == 200 and "timetable and rules are fixed" in locked.text
+    election.refresh_from_db()
+    assert election.title == "Trustee election"
+
+
+def test_the_pages_read_in_welsh(client, trust, voters, officer):
+    election, _constituency, _nominations = _polling(trust, voters, officer)
+    services.election_open_voting(election=election, by=officer)
+    sign_in_with_mfa(client, officer)
+    for url in (
+        f"/cy/elections/{election.pk}/manage/",
+        f"/cy/elections/{election.pk}/paper/",
+        f"/cy/elections/{election.pk}/cast-for/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and 'lang="cy"' in response.text, url
+    from django.utils import translation
+
+    translation.activate("en")

@@ -312,9 +312,7 @@ def _manage_page(request, election: Election, *, errors: list[str] | None = None
         nominations = list(
             constituency.nominations.select_related("candidate", "proposer", "seconder").order_by("ballot_name", "pk")
         )
-        pending += sum(
-            1 for nomination in nominations if nominations and nomination.status == NominationStatus.SUBMITTED
-        )
+        pending += sum(1 for nomination in nominations if nomination.status == NominationStatus.SUBMITTED)
         rows.append(
             {
                 "constituency": constituency,
@@ -636,7 +634,11 @@ def paper(request, pk: int):
             "constituency": constituency,
             "search": search,
             "found": found,
-            "batches": [(batch, counts.get(batch.pk, 0)) for batch in batches],
+            # Once checked a batch keeps its count (its papers leave it when the box is sealed).
+            "batches": [
+                (batch, batch.papers if getattr(batch, "papers", None) is not None else counts.get(batch.pk, 0))
+                for batch in batches
+            ],
             "turnout": ballots.turnout(constituency.box) if constituency is not None else None,
             "open": constituency is not None and constituency.box.status == BoxStatus.OPEN,
             "errors": errors,
@@ -706,6 +708,7 @@ def paper_batch(request, pk: int, batch_id: int):
             "ranked": election.is_ranked,
             "papers": _papers(batch, candidates),
             "mine": batch.entered_by_id == request.user.pk,
+            "sealed": batch.box.status == BoxStatus.SEALED,
             "errors": errors,
             "language": get_language(),
         },
@@ -746,6 +749,7 @@ def paper_check(request, pk: int, batch_id: int):
             "batch": batch,
             "papers": _papers(batch, _candidates(batch.box)),
             "mine": batch.entered_by_id == request.user.pk,
+            "sealed": batch.box.status == BoxStatus.SEALED,
             "errors": errors,
             "language": get_language(),
         },
