@@ -239,14 +239,15 @@ def paper_batch_check(*, batch: PaperBatch, by: User) -> PaperBatch:
         raise ValidationError(_("This batch has no papers in it."), code="empty")
     batch.checked_by = by
     batch.checked_at = timezone.now()
-    batch.save(update_fields=["checked_by", "checked_at"])
+    batch.papers = batch.ballots.count()
+    batch.save(update_fields=["checked_by", "checked_at", "papers"])
     audit_record(
         actor=by,
         action="ballot.paper_check",
         organisation=batch.box.organisation,
         target=batch.box,
         summary=f"{batch.box} — {batch.number}",
-        data={"papers": batch.ballots.count()},
+        data={"papers": batch.papers},
     )
     return batch
 
@@ -297,8 +298,9 @@ def seal_problems(box: BallotBox) -> list[str]:
 def box_seal(*, box: BallotBox, by: User | None) -> BallotBox:
     """Seal a closed box for the count once every paper is entered and checked.
 
-    The ballots are written again in a shuffled order, so that the rows on disk no longer
-    follow the order in which votes were cast.
+    The ballots are written again in a shuffled order and without their paper batch, so that
+    the rows on disk no longer follow the order in which votes were cast and a paper ballot
+    cannot be told from one cast online.
     """
     box = BallotBox.objects.select_for_update().get(pk=box.pk)
     if box.status == BoxStatus.SEALED:
@@ -309,6 +311,8 @@ def box_seal(*, box: BallotBox, by: User | None) -> BallotBox:
         raise ValidationError([ValidationError(problem, code="not_ready_to_seal") for problem in problems])
     ballots = list(Ballot.objects.filter(box=box).order_by())
     secrets.SystemRandom().shuffle(ballots)
+    for ballot in ballots:
+        ballot.batch = None  # checked and counted: the batch would single out the few paper voters
     Ballot.objects.filter(box=box).delete()
     Ballot.objects.bulk_create(ballots, batch_size=2000)
     box.status = BoxStatus.SEALED

@@ -55,11 +55,13 @@ def test_the_housing_coops_board_election_is_declared_and_recounts_from_its_publ
         assert ballots_in_box == Mark.objects.filter(box=box).count()
         assert (
             Mark.objects.filter(box=box, channel=Channel.PAPER).count()
-            == Ballot.objects.filter(box=box, batch__isnull=False).count()
+            == sum(batch.papers for batch in PaperBatch.objects.filter(box=box))
             > 0
         )
         batches = PaperBatch.objects.filter(box=box)
         assert batches and all(b.checked_by_id and b.checked_by_id != b.entered_by_id for b in batches)
+        # Sealed: no ballot keeps the batch that would tell a paper ballot from one cast online.
+        assert not Ballot.objects.filter(box=box, batch__isnull=False).exists()
         # The result is published, and the BLT file parsed back counts to the same elected set.
         result = constituency.result
         assert len(result["elected"]) == constituency.seats

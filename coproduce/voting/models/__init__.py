@@ -9,8 +9,9 @@ sort or a timestamp could use to put them back together:
   (the box's own opening and closing times are the finest there are);
 * the receipt a voter is given lives on their mark, never on the ballot, so the published
   list of receipts and the published ballots cannot be matched;
-* when the box is sealed its ballots are written again in a shuffled order, so that even the
-  order of rows on disk no longer follows the order of voting.
+* when the box is sealed its ballots are written again in a shuffled order, without the paper
+  batch they were entered in, so that neither the order of rows on disk nor the channel
+  narrows down whose a ballot is.
 
 One person, one vote across every channel is the database's rule: a mark is one-to-one with
 the elector, so a second mark for the same person — online after paper, two browser tabs,
@@ -125,6 +126,8 @@ class PaperBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    # How many papers the check confirmed (the ballots leave the batch when the box is sealed).
+    papers = models.PositiveIntegerField(_("papers"), null=True, blank=True)
 
     class Meta:
         ordering = ["box", "number"]
@@ -158,18 +161,15 @@ class Ballot(models.Model):
     content = models.JSONField(_("choices"), default=list, blank=True)
     spoilt = models.BooleanField(_("spoilt"), default=False)
     spoilt_reason = models.CharField(_("why it was spoilt"), max_length=200, blank=True)
-    # A paper ballot's batch (for the second officer's check); empty for a ballot cast online.
+    # A paper ballot's batch, for the second officer's check; emptied when the box is sealed, so
+    # that a paper ballot can no longer be told from one cast online (with few paper voters, the
+    # link would narrow down whose it is). Empty for a ballot cast online.
     batch = models.ForeignKey(PaperBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="ballots")
 
     class Meta:
         ordering = ["id"]  # a random order: the key is random
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(spoilt=False) | Q(batch__isnull=False), name="only_paper_ballots_are_spoilt"
-            )
-        ]
 
     def __str__(self) -> str:
         return str(self.id)

@@ -167,12 +167,6 @@ def test_the_database_refuses_a_batch_checked_by_its_own_officer():
     assert batch.checked_by is None
 
 
-def test_the_database_refuses_a_spoilt_ballot_cast_online():
-    box, _ = open_box()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Ballot.objects.create(box=box, spoilt=True, spoilt_reason="online")
-
-
 def test_batches_are_numbered_in_their_box():
     box, _ = open_box()
     other_box, _ = open_box()

@@ -208,3 +208,26 @@ def test_after_sealing_no_order_of_the_ballots_follows_the_order_of_voting():
         # Not merely different: no usable trend (a random order of 60 has |rho| < 0.6 but for
         # odds of about one in a hundred thousand).
         assert abs(spearman([position[content] for content in order])) < 0.6
+
+
+def test_sealing_leaves_no_paper_ballot_distinguishable_from_an_online_one():
+    """With a single paper voter, the batch link would single out their ballot: sealing drops it."""
+    from coproduce.core.tests.factories import UserFactory
+    from coproduce.voting import services
+
+    voters = [UserFactory() for _ in range(3)]
+    officer, checker = UserFactory(), UserFactory()
+    box = services.box_create(title="Board", app_label="elections", kind="ranked", options=["1", "2"])
+    services.box_open(box=box, electorate=voters, by=officer)
+    services.vote_cast(box=box, person=voters[0], content=["1"])
+    services.vote_cast(box=box, person=voters[1], content=["2", "1"])
+    services.paper_vote_mark(box=box, person=voters[2], by=officer)
+    batch = services.paper_batch_start(box=box, by=officer)
+    services.paper_ballot_enter(batch=batch, by=officer, content=["2"])
+    services.paper_batch_check(batch=batch, by=checker)
+    assert Ballot.objects.filter(box=box, batch__isnull=False).count() == 1  # before the seal, for the check
+    services.box_close(box=box, by=officer)
+    services.box_seal(box=box, by=officer)
+    assert not Ballot.objects.filter(box=box, batch__isnull=False).exists()
+    batch.refresh_from_db()
+    assert batch.papers == 1 and Ballot.objects.filter(box=box).count() == 3
