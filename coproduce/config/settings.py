@@ -185,6 +185,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploads (candidates' photos) through Django's storage API: files under the data directory unless
+# COPRODUCE_MEDIA_ROOT says where; they are served by the apps' own views, never as a public folder.
+MEDIA_ROOT = Path(os.environ.get("COPRODUCE_MEDIA_ROOT", DATA_DIR / "media")).resolve()
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start without it
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
