@@ -9,8 +9,9 @@ Three elections, one in each state a visitor should see:
   returning officer published; the result and the anonymised ballots are published, so
   ``coproduce count stv`` recounts them. Paper ballots were entered by the secretary and
   checked by the returning officer.
-* **Kingsmere Leisure Trust** is polling now, closing in ten days: ``member@example.org`` is on
-  the electorate and has not voted; some others have.
+* **Kingsmere Leisure Trust** is polling now, closing in ten days, run by the council's officer
+  (``officer@example.org``) as returning officer: ``member@example.org`` is on the electorate
+  and has not voted; some others have.
 * **Caring Together** is taking nominations: one complete, one waiting for its seconder.
 
 Everything goes through the services, so the audit trails tell the story. The services check
@@ -442,7 +443,7 @@ LEISURE_CANDIDATES = [
 
 def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, users: dict[str, User]) -> Election:
     """The leisure trust's election: voting opened this morning and closes in ten days."""
-    secretary, member = users["secretary"], users["member"]
+    secretary, member, officer = users["secretary"], users["member"], users["officer"]
     with _clock(now - 30 * DAY):
         election = services.election_create(
             organisation=organisation,
@@ -459,7 +460,8 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
             # The register on the day the poll opens (the trust's rules ask no qualifying period).
             qualifying_date=timezone.localdate(now),
             nominations_need_proposer=False,
-            returning_officer=secretary,
+            # A council officer runs it, as councils lend returning officers to the co-ops they sponsor.
+            returning_officer=officer,
         )
         constituency = services.constituency_add(
             election=election, by=secretary, name="Community trustees", name_cy="Ymddiriedolwyr cymunedol", seats=3
@@ -483,9 +485,9 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
         ]
     with _clock(now - 2 * DAY):
         for nomination in nominations:
-            services.nomination_decide(nomination=nomination, accept=True, by=secretary)
+            services.nomination_decide(nomination=nomination, accept=True, by=officer)
     with _clock(now - datetime.timedelta(hours=2)):
-        election = services.election_open_voting(election=election, by=secretary)
+        election = services.election_open_voting(election=election, by=officer)
     constituency.refresh_from_db()
     options = constituency.box.options
     popularity = [w for _, _, w in LEISURE_CANDIDATES]
