@@ -201,7 +201,9 @@ TARGETS = [
     Target("create an election", "/organisations/{org}/elections/new/", frozenset({"secretary", "superuser"})),
     Target("run an election", "/elections/{election}/manage/", frozenset({"officer", "secretary", "superuser"})),
     Target("run a draft election", "/elections/{draft}/manage/", frozenset({"officer", "secretary", "superuser"})),
-    Target("run a declared election", "/elections/{declared}/manage/", frozenset({"officer", "secretary", "superuser"})),
+    Target(
+        "run a declared election", "/elections/{declared}/manage/", frozenset({"officer", "secretary", "superuser"})
+    ),
     Target("change a draft election", "/elections/{draft}/edit/", frozenset({"secretary", "superuser"})),
     Target("add elected seats", "/elections/{draft}/constituencies/new/", frozenset({"secretary", "superuser"})),
     Target(

@@ -433,8 +433,7 @@ class ElectionForm(forms.Form):
     def initial_for(cls, election) -> dict:
         """The form filled in from an election, its moments in the site's time zone."""
         initial = {
-            name: getattr(election, name)
-            for name in ("title", "title_cy", "description", "description_cy", "rules")
+            name: getattr(election, name) for name in ("title", "title_cy", "description", "description_cy", "rules")
         }
         initial["nominations_need_proposer"] = "yes" if election.nominations_need_proposer else "no"
         initial["returning_officer"] = str(election.returning_officer_id)

@@ -87,10 +87,13 @@ def test_password_rules_are_in_welsh_under_cy(client):
         {"full_name": "Nia Ifans", "email": "nia@example.org", "password1": "tree", "password2": "tree"},
     )
     with translation.override("cy"):
-        too_short = translation.ngettext(  # Django's own msgid, as its validator asks for it
-            "This password is too short. It must contain at least %d character.",
-            "This password is too short. It must contain at least %d characters.",
-            8,
-        ) % 8
+        too_short = (
+            translation.ngettext(  # Django's own msgid, as its validator asks for it
+                "This password is too short. It must contain at least %d character.",
+                "This password is too short. It must contain at least %d characters.",
+                8,
+            )
+            % 8
+        )
     assert "This password is too short" not in too_short, "Django's password rule has no Welsh in the catalogue"
     assert too_short in response.content.decode()

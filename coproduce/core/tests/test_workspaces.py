@@ -562,4 +562,4 @@ def test_x_labels_never_overlap_and_the_first_and_last_stay_inside_the_chart():
     # Neighbouring labels, drawn centred (the ends grow inwards), leave room for the widest label.
     assert all((b - a) * step >= widest for a, b in itertools.pairwise(shown))
     svg = str(line_chart([(label, n) for n, label in enumerate(months)], title="t", chart_id="c"))
-    assert 'app-chart__label--start" x="56.0"' in svg and "app-chart__label--end\" x=\"616.0\"" in svg
+    assert 'app-chart__label--start" x="56.0"' in svg and 'app-chart__label--end" x="616.0"' in svg
