@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -112,13 +112,15 @@ def register(
             | Q(person__email__icontains=search)
             | Q(person__postcode__icontains=search)
         )
+    # A correlated EXISTS: the database checks each member's own ledger rows, whatever plan it picks
+    # (an IN over a join of the whole ledger went quadratic on PostgreSQL before statistics existed).
     owing = Q(status=MembershipStatus.ADMITTED) & Q(
-        share_transactions__kind__in=PAYABLE_KINDS, share_transactions__payment__isnull=True
+        Exists(ShareTransaction.objects.filter(membership=OuterRef("pk"), kind__in=PAYABLE_KINDS, payment__isnull=True))
     )
     if payment == "owed":
-        rows = rows.filter(pk__in=Membership.objects.filter(owing).values("pk"))
+        rows = rows.filter(owing)
     elif payment == "paid":
-        rows = rows.exclude(pk__in=Membership.objects.filter(owing).values("pk"))
+        rows = rows.exclude(owing)
     return rows
 
 
