@@ -36,7 +36,7 @@ class NominationForm(forms.Form):
         error_messages={"required": _("Choose whether you are nominating yourself or another member")},
     )
     candidate_number = forms.IntegerField(
-        label=_("Their member number"),
+        label=_("Their member number, if you are nominating another member"),
         required=False,
         min_value=1,
         help_text=_("It is on their membership card and in the register of members."),
