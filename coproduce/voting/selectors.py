@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from coproduce.core.models import User
 
-from .models import Ballot, BallotBox, BoxStatus, Channel, Mark, PaperBatch
+from .models import Ballot, BallotBox, BoxStatus, Channel, Elector, Mark, PaperBatch
 
 # Published only once the box is sealed: before then a receipt list would show who had voted when.
 PUBLISHED = (BoxStatus.SEALED,)
@@ -47,6 +47,19 @@ def _channel_counts(box: BallotBox):
 
 def is_elector(box: BallotBox, person: User) -> bool:
     return person.is_authenticated and box.electors.filter(person=person).exists()
+
+
+def voter_status(box: BallotBox, person: User) -> tuple[bool, Mark | None]:
+    """Whether ``person`` is on the box's electorate, and their mark if they have voted (one query)."""
+    if not person.is_authenticated:
+        return False, None
+    elector = Elector.objects.filter(box=box, person=person).select_related("mark").first()
+    if elector is None:
+        return False, None
+    try:
+        return True, elector.mark
+    except Mark.DoesNotExist:
+        return True, None
 
 
 def mark_for(box: BallotBox, person: User) -> Mark | None:

@@ -418,7 +418,8 @@ def _ballot_gate(request, election: Election, constituency: Constituency):
             title=_("There is no vote for these seats"),
             paragraphs=[_("There were no more candidates than seats, so they are elected without a vote.")],
         )
-    if not voting_selectors.is_elector(box, request.user):
+    is_elector, mark = voting_selectors.voter_status(box, request.user)
+    if not is_elector:
         return _notice(
             request,
             election=election,
@@ -433,7 +434,6 @@ def _ballot_gate(request, election: Election, constituency: Constituency):
                 ),
             ],
         )
-    mark = voting_selectors.mark_for(box, request.user)
     if mark is not None:
         request.session.pop(_ballot_key(constituency), None)
         if mark.channel == Channel.ONLINE:
@@ -518,8 +518,7 @@ def ballot_check(request, pk: int, constituency_id: int):
         return refused
     key = _ballot_key(constituency)
     choices = request.session.get(key)
-    by_key = _nominations_by_key(constituency)
-    if not choices or any(choice not in by_key for choice in choices):
+    if not choices or any(choice not in constituency.box.options for choice in choices):
         return redirect("elections:ballot", pk=election.pk, constituency_id=constituency.pk)
     error = None
     if request.method == "POST":
@@ -540,6 +539,7 @@ def ballot_check(request, pk: int, constituency_id: int):
             request.session.pop(key, None)
             messages.success(request, _("Your vote has been recorded."))
             return redirect("elections:receipt", pk=election.pk, constituency_id=constituency.pk)
+    by_key = _nominations_by_key(constituency)
     return render(
         request,
         "elections/ballot_check.html",
