@@ -36,6 +36,7 @@ from coproduce.voting.models import BoxStatus, Channel
 from .. import selectors, services
 from ..forms import NominationForm, PluralityBallotForm, RankedBallotForm, ReceiptCheckForm
 from ..models import Constituency, Election, Nomination, NominationStatus, Stage, Status
+from ..results import figure, figure_html, note_text, stage_story
 
 # GOV.UK tag colours for an election's status (the words say it; the colour only helps).
 STATUS_TAGS = {
@@ -583,16 +584,7 @@ def receipt(request, pk: int, constituency_id: int):
 
 def _figure(value) -> str:
     """An exact count as people read it: 12.00000 → 12, 3.66666 stays 3.66666."""
-    if value is None:
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    if number == number.to_integral_value():
-        return f"{number.to_integral_value():,}"
-    text = str(value)
-    return text.rstrip("0") if "." in text else text
+    return figure(value)
 
 
 def _float(value) -> float:
@@ -616,14 +608,14 @@ def _result_view(election: Election, constituency: Constituency, language: str |
         "seats": result.get("seats", constituency.seats),
         "elected_names": result.get("elected_names", []),
         "uncontested": constituency.uncontested,
-        "quota": _figure(result.get("quota")),
+        "quota": figure_html(result.get("quota")),
         "valid": _figure(result.get("valid")),
         "electorate": electorate,
         "voted": voted,
         "spoilt": turnout.get("spoilt"),
         "percent": f"{100 * voted / electorate:.1f}" if electorate and voted is not None else None,
         "seed": result.get("seed"),
-        "notes": result.get("notes", []),
+        "notes": [note_text(note) for note in result.get("notes", [])],
         "lot": [names[c - 1] for c in result.get("lot", [])],
         "blt_url": f"/api/elections/{election.pk}/constituencies/{constituency.pk}/ballots.blt",
         "command": None,
@@ -643,7 +635,7 @@ def _result_view(election: Election, constituency: Constituency, language: str |
         view["stages"] = [
             {
                 "number": s["stage"],
-                "description": s.get("description", ""),
+                "description": stage_story(s, names),
                 "transfer_value": _figure(s.get("transfer_value")),
             }
             for s in stages
@@ -660,10 +652,10 @@ def _result_view(election: Election, constituency: Constituency, language: str |
                     if number in s.get("excluded", [])
                     else ""
                 )
-                cells.append({"total": _figure(s["totals"][index]), "mark": mark})
+                cells.append({"total": figure_html(s["totals"][index]), "mark": mark})
             sheet.append({"name": name, "cells": cells, "elected": number in elected})
         view["sheet"] = sheet
-        view["non_transferable"] = [_figure(s.get("non_transferable")) for s in stages]
+        view["non_transferable"] = [figure_html(s.get("non_transferable")) for s in stages]
         series = [(name, [_float(s["totals"][index]) for s in stages]) for index, name in enumerate(names)]
         view["chart"] = lines_chart(
             [_("Stage %(number)s") % {"number": s["stage"]} for s in stages],
