@@ -229,19 +229,19 @@ TENANT_CANDIDATES = [
     ),
     (
         "I am 24 and grew up in these homes. Young tenants need a voice on the board, and more homes we can afford.",
-        "Rwy'n 24 oed ac fe ges i fy magu yn y cartrefi hyn. Mae angen llais ar y bwrdd i denantiaid "
+        "Rwy’n 24 oed ac fe ges i fy magu yn y cartrefi hyn. Mae angen llais ar y bwrdd i denantiaid "
         "ifanc, a mwy o gartrefi y gallwn eu fforddio.",
         4.5,
     ),
     (
         "Fifteen years on the tenants' panel. I know how the board works and I will keep asking the hard questions.",
-        "Pymtheg mlynedd ar banel y tenantiaid. Rwy'n gwybod sut mae'r bwrdd yn gweithio a byddaf "
+        "Pymtheg mlynedd ar banel y tenantiaid. Rwy’n gwybod sut mae’r bwrdd yn gweithio a byddaf "
         "yn dal i ofyn y cwestiynau anodd.",
         4.0,
     ),
     (
         "I run the Castle Hill food bank. No tenant should face eviction without help with money advice first.",
-        "Rwy'n rhedeg banc bwyd Castle Hill. Ni ddylai unrhyw denant wynebu cael ei droi allan heb "
+        "Rwy’n rhedeg banc bwyd Castle Hill. Ni ddylai unrhyw denant wynebu cael ei droi allan heb "
         "gymorth gyda chyngor ariannol yn gyntaf.",
         3.0,
     ),
@@ -250,19 +250,19 @@ INDEPENDENT_CANDIDATES = [
     (
         "A chartered accountant who has audited housing associations for twenty years: I will help "
         "the board keep rents fair and the books sound.",
-        "Cyfrifydd siartredig sydd wedi archwilio cymdeithasau tai ers ugain mlynedd: byddaf yn helpu'r "
-        "bwrdd i gadw rhenti'n deg a'r cyfrifon yn gadarn.",
+        "Cyfrifydd siartredig sydd wedi archwilio cymdeithasau tai ers ugain mlynedd: byddaf yn helpu’r "
+        "bwrdd i gadw rhenti’n deg a’r cyfrifon yn gadarn.",
         6.0,
     ),
     (
         "A planning solicitor. The co-op wants to build 150 new homes; I can help it do so on time.",
-        "Cyfreithiwr cynllunio. Mae'r gydweithfa am adeiladu 150 o gartrefi newydd; gallaf ei helpu i "
+        "Cyfreithiwr cynllunio. Mae’r gydweithfa am adeiladu 150 o gartrefi newydd; gallaf ei helpu i "
         "wneud hynny mewn pryd.",
         5.0,
     ),
     (
         "I manage a community energy co-operative and would bring what we learnt about solar roofs.",
-        "Rwy'n rheoli cydweithfa ynni cymunedol a byddwn yn dod â'r hyn a ddysgon ni am doeon solar.",
+        "Rwy’n rheoli cydweithfa ynni cymunedol a byddwn yn dod â’r hyn a ddysgon ni am doeon solar.",
         4.0,
     ),
     (
@@ -302,10 +302,10 @@ def _homes_election(
                 "elected by all the members."
             ),
             description_cy=(
-                "Mae gan y bwrdd saith aelod sy'n denantiaid, pum aelod annibynnol a thri enwebai Cyngor "
-                "Bwrdeistref Caerfrenin. Mae traean o'r aelodau etholedig yn camu i lawr bob blwyddyn: "
-                "eleni tair sedd i denantiaid, wedi'u hethol gan yr aelodau sy'n denantiaid, a dwy sedd "
-                "annibynnol, wedi'u hethol gan yr holl aelodau."
+                "Mae gan y bwrdd saith aelod sy’n denantiaid, pum aelod annibynnol a thri enwebai Cyngor "
+                "Bwrdeistref Caerfrenin. Mae traean o’r aelodau etholedig yn camu i lawr bob blwyddyn: "
+                "eleni tair sedd i denantiaid, wedi’u hethol gan yr aelodau sy’n denantiaid, a dwy sedd "
+                "annibynnol, wedi’u hethol gan yr holl aelodau."
             ),
             rules=CountRules.ERS97,
             qualifying_date=timezone.localdate(now) - 35 * DAY,
@@ -317,7 +317,7 @@ def _homes_election(
             election=election,
             by=secretary,
             name="Tenant members",
-            name_cy="Aelodau sy'n denantiaid",
+            name_cy="Aelodau sy’n denantiaid",
             seats=3,
             stakeholder_class=classes["tenant"],
         )
@@ -328,7 +328,7 @@ def _homes_election(
             election=election,
             by=secretary,
             title="Council nominee",
-            title_cy="Enwebai'r cyngor",
+            title_cy="Enwebai’r cyngor",
             appointed_by="Kingsmere Borough Council",
             seats=3,
         )
@@ -356,7 +356,7 @@ def _homes_election(
             others.pop(),
             others,
             statement="I would like to help the co-op with its website and its social media.",
-            statement_cy="Hoffwn helpu'r gydweithfa gyda'i gwefan a'i chyfryngau cymdeithasol.",
+            statement_cy="Hoffwn helpu’r gydweithfa gyda’i gwefan a’i chyfryngau cymdeithasol.",
         )
     with _clock(now - 37 * DAY):
         services.nomination_withdraw(nomination=withdrawn, by=withdrawn.candidate)
@@ -419,23 +419,23 @@ LEISURE_CANDIDATES = [
     ),
     (
         "I use the gym at Highgate Park five mornings a week. Keep the prices down and open at 6.",
-        "Rwy'n defnyddio campfa Parc Highgate bum bore'r wythnos. Cadwch y prisiau'n isel ac agorwch am 6.",
+        "Rwy’n defnyddio campfa Parc Highgate bum bore'r wythnos. Cadwch y prisiau'n isel ac agorwch am 6.",
         4.0,
     ),
     (
         "A physiotherapist: I will work for classes for people recovering from illness, with the NHS.",
-        "Ffisiotherapydd: byddaf yn gweithio dros ddosbarthiadau i bobl sy'n gwella o salwch, gyda'r GIG.",
+        "Ffisiotherapydd: byddaf yn gweithio dros ddosbarthiadau i bobl sy’n gwella o salwch, gyda’r GIG.",
         5.0,
     ),
     (
         "Parks volunteer and Elmwood Park Friends member. Our green spaces deserve the same care as our pools.",
         "Gwirfoddolwr parciau ac aelod o Gyfeillion Parc Elmwood. "
-        "Mae ein mannau gwyrdd yn haeddu'r un gofal â'n pyllau.",
+        "Mae ein mannau gwyrdd yn haeddu'r un gofal â’n pyllau.",
         3.5,
     ),
     (
         "Accountant and five-a-side goalkeeper. The trust must balance its books without closing a single centre.",
-        "Cyfrifydd a gôl-geidwad pump-bob-ochr. Rhaid i'r ymddiriedolaeth gydbwyso'i chyfrifon heb gau un ganolfan.",
+        "Cyfrifydd a gôl-geidwad pump-bob-ochr. Rhaid i’r ymddiriedolaeth gydbwyso'i chyfrifon heb gau un ganolfan.",
         3.0,
     ),
 ]
@@ -451,7 +451,7 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
             title="Election of community trustees",
             title_cy="Ethol ymddiriedolwyr cymunedol",
             description="Three community trustees, elected by the members for three years.",
-            description_cy="Tri ymddiriedolwr cymunedol, wedi'u hethol gan yr aelodau am dair blynedd.",
+            description_cy="Tri ymddiriedolwr cymunedol, wedi’u hethol gan yr aelodau am dair blynedd.",
             rules=CountRules.SCOTTISH,
             nominations_open=now - 24 * DAY,
             nominations_close=now - 3 * DAY,
@@ -524,8 +524,8 @@ def _care_election(now: datetime.datetime, organisation, classes: dict[str, Stak
                 "members: the people we support, their families, our workers and volunteers."
             ),
             description_cy=(
-                "Dwy sedd i weithwyr gofal, wedi'u hethol gan y gweithwyr gofal, a dwy sedd wedi'u hethol gan "
-                "yr holl aelodau: y bobl rydym yn eu cefnogi, eu teuluoedd, ein gweithwyr a'n gwirfoddolwyr."
+                "Dwy sedd i weithwyr gofal, wedi’u hethol gan y gweithwyr gofal, a dwy sedd wedi’u hethol gan "
+                "yr holl aelodau: y bobl rydym yn eu cefnogi, eu teuluoedd, ein gweithwyr a’n gwirfoddolwyr."
             ),
             rules=CountRules.MEEK,
             nominations_open=now - 4 * DAY,

@@ -83,6 +83,8 @@ def test_a_voter_checks_their_choices_casts_once_and_gets_a_receipt(client, poll
     ]
     receipt = client.get(cast["Location"]).content.decode()
     assert mark.receipt in receipt
+    # Said once, in the panel with the code (a banner above it said it again).
+    assert receipt.count("Your vote has been recorded") == 2  # the page's title and the panel
     assert "we publish the list of every receipt code" in receipt
     # Nothing of the choices stays in the session once cast.
     assert f"elections:ballot:{constituency.pk}" not in client.session

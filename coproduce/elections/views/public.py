@@ -538,7 +538,6 @@ def ballot_check(request, pk: int, constituency_id: int):
         else:
             # What was voted now lives only in the box: nothing of it stays with the person.
             request.session.pop(key, None)
-            messages.success(request, _("Your vote has been recorded."))
             return redirect("elections:receipt", pk=election.pk, constituency_id=constituency.pk)
     by_key = _nominations_by_key(constituency)
     return render(
