@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -41,11 +42,17 @@ def box_create(
     kind: str,
     options: Sequence[str],
     max_choices: int | None = None,
+    max_points: int | None = None,
     organisation: Organisation | None = None,
 ) -> BallotBox:
-    """A box for ``options`` (keys the owning app understands), not yet open."""
+    """A box for ``options`` (keys the owning app understands), not yet open.
+
+    A points ballot needs ``max_points``, the most points a voter may share among the options.
+    """
     if kind not in BoxKind.values:
         raise ValueError(f"unknown kind of ballot {kind!r}")
+    if (kind == BoxKind.POINTS) != (max_points is not None) or (max_points is not None and max_points < 1):
+        raise ValueError("a points ballot, and only a points ballot, has a positive max_points")
     if len(set(options)) != len(options) or not options:
         raise ValueError("a ballot needs distinct options")
     return BallotBox.objects.create(
@@ -55,6 +62,7 @@ def box_create(
         kind=kind,
         options=[str(option) for option in options],
         max_choices=max_choices,
+        max_points=max_points,
     )
 
 
@@ -102,8 +110,14 @@ def _lock_open_box(box: BallotBox, *, statuses: tuple[str, ...] = (BoxStatus.OPE
     return box
 
 
-def ballot_content_check(box: BallotBox, content: Sequence[str]) -> list[str]:
-    """The ballot as the box stores it, or a ``ValidationError`` saying what is wrong with it."""
+def ballot_content_check(box: BallotBox, content: Sequence[Any]) -> list[Any]:
+    """The ballot as the box stores it, or a ``ValidationError`` saying what is wrong with it.
+
+    A points ballot is a list of ``[key, points]`` pairs (each a positive whole number, at most
+    ``max_points`` in all); every other kind a list of option keys.
+    """
+    if box.kind == BoxKind.POINTS:
+        return _points_check(box, content)
     choices = [str(choice) for choice in content]
     if not choices:
         raise ValidationError(_("The ballot has no choices on it."), code="empty")
@@ -112,9 +126,35 @@ def ballot_content_check(box: BallotBox, content: Sequence[str]) -> list[str]:
         raise ValidationError(_("The ballot names an option that is not on it."), code="unknown_option")
     if len(set(choices)) != len(choices):
         raise ValidationError(_("The ballot names the same option more than once."), code="repeated")
-    if box.kind == BoxKind.CHOOSE and box.max_choices and len(choices) > box.max_choices:
+    if box.kind in (BoxKind.CHOOSE, BoxKind.APPROVAL) and box.max_choices and len(choices) > box.max_choices:
         raise ValidationError(_("Choose no more than %(count)s.") % {"count": box.max_choices}, code="too_many")
     return choices
+
+
+def _points_check(box: BallotBox, content: Sequence[Any]) -> list[list[Any]]:
+    pairs = []
+    for item in content:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise ValidationError(_("Give each option you choose a number of points."), code="bad_points")
+        key, points = item
+        if isinstance(points, bool) or not isinstance(points, int) or points < 1:
+            raise ValidationError(_("Points must be whole numbers of 1 or more."), code="bad_points")
+        pairs.append([str(key), points])
+    keys = [key for key, _points in pairs]
+    if not pairs:
+        raise ValidationError(_("The ballot has no choices on it."), code="empty")
+    if set(keys) - set(box.options):
+        raise ValidationError(_("The ballot names an option that is not on it."), code="unknown_option")
+    if len(set(keys)) != len(keys):
+        raise ValidationError(_("The ballot names the same option more than once."), code="repeated")
+    total = sum(points for _key, points in pairs)
+    if total > box.max_points:
+        raise ValidationError(
+            _("You have given %(given)s points: give no more than %(count)s in all.")
+            % {"given": total, "count": box.max_points},
+            code="too_many_points",
+        )
+    return pairs
 
 
 def _mark(box: BallotBox, person: User, *, channel: str, cast_by: User | None) -> Mark:
@@ -139,7 +179,7 @@ def vote_cast(
     *,
     box: BallotBox,
     person: User,
-    content: Sequence[str],
+    content: Sequence[Any],
     channel: str = Channel.ONLINE,
     cast_by: User | None = None,
 ) -> str:
@@ -208,7 +248,7 @@ def _open_batch(batch: PaperBatch, by: User) -> PaperBatch:
 
 
 @transaction.atomic
-def paper_ballot_enter(*, batch: PaperBatch, by: User, content: Sequence[str] = (), spoilt_reason: str = "") -> Ballot:
+def paper_ballot_enter(*, batch: PaperBatch, by: User, content: Sequence[Any] = (), spoilt_reason: str = "") -> Ballot:
     """Enter one paper as it reads: its choices, or spoilt with the reason (never totals)."""
     batch = _open_batch(batch, by)
     if spoilt_reason.strip():

@@ -31,6 +31,10 @@ from django.utils.translation import gettext_lazy as _
 class BoxKind(models.TextChoices):
     RANKED = "ranked", _("Rank the options in order of preference")
     CHOOSE = "choose", _("Choose up to a number of options")
+    # Any subset of the options (at most ``max_choices`` when it is set): a list of option keys.
+    APPROVAL = "approval", _("Approve any of the options")
+    # Points shared among the options (at most ``max_points`` in all): a list of [key, points] pairs.
+    POINTS = "points", _("Share points among the options")
 
 
 class BoxStatus(models.TextChoices):
@@ -61,6 +65,8 @@ class BallotBox(models.Model):
     # The option keys, in ballot-paper order; a ballot holds a list of them.
     options = models.JSONField(_("options"), default=list)
     max_choices = models.PositiveSmallIntegerField(_("most options a voter may choose"), null=True, blank=True)
+    # A points ballot: the most points a voter may share among the options.
+    max_points = models.PositiveIntegerField(_("most points a voter may give"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=BoxStatus.choices, default=BoxStatus.READY)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -151,7 +157,8 @@ class PaperBatch(models.Model):
 
 
 class Ballot(models.Model):
-    """What one voter voted: a list of option keys (in order, for a ranked ballot), or spoilt.
+    """What one voter voted: a list of option keys (in order, for a ranked ballot; as
+    [key, points] pairs for a points ballot), or spoilt.
 
     No person, no receipt, no time, and a random key: nothing leads back to the register.
     """
