@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "coproduce.members",
     "coproduce.voting",
     "coproduce.elections",
+    "coproduce.budgets",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetsConfig(AppConfig):
+    name = "coproduce.budgets"
+    label = "budgets"
+    verbose_name = _("Participatory budgets")
+
+    def ready(self) -> None:
+        from coproduce.core import registry
+
+        # No pages yet: no navigation entry and no demo data until the pages exist.
+        registry.register(registry.FeatureApp(label="budgets", name=_("Participatory budgets")))

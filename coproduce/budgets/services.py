@@ -1,0 +1,571 @@
+"""Writes for participatory budgets: the round, ideas and their review, the vote, the count.
+
+Every service is keyword-only, runs in one transaction and writes its audit event in it;
+refusals raise ``ValidationError`` with a message fit to show the person, and write nothing.
+Email is sent by tasks queued once the transaction has committed. Votes go through ``voting``
+(one person, one vote across online and paper); this app decides who is on the electorate,
+what is on the ballot and whether a ballot keeps within the budget.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coproduce.core.models import Organisation, Place, User
+from coproduce.core.services import audit_record
+from coproduce.voting import services as voting
+from coproduce.voting.models import BoxKind, BoxStatus, Channel, PaperBatch
+
+from . import counting, selectors
+from .models import (
+    REASON_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    BallotKind,
+    BudgetRound,
+    CountRule,
+    Departure,
+    Idea,
+    IdeaStatus,
+    IdeaSupport,
+    Project,
+    ProjectStatus,
+    Stage,
+    Status,
+)
+
+ROUND_FIELDS = frozenset(
+    {
+        "title",
+        "title_cy",
+        "description",
+        "description_cy",
+        "place",
+        "amount",
+        "ideas_open",
+        "ideas_close",
+        "review_close",
+        "voting_open",
+        "voting_close",
+        "results_on",
+        "delivery_by",
+        "min_level",
+        "min_age",
+        "max_age",
+        "ballot_kind",
+        "ballot_limit",
+        "count_rule",
+    }
+)
+PHASES = ("ideas_open", "ideas_close", "review_close", "voting_open", "voting_close")
+
+
+def _audit(budget_round: BudgetRound, *, by: User | None, action: str, summary: str = "", target=None, **data) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        organisation=budget_round.organisation,
+        target=target or budget_round,
+        summary=summary or budget_round.title,
+        data=data,
+    )
+
+
+def _lock(budget_round: BudgetRound) -> BudgetRound:
+    return BudgetRound.objects.select_for_update().select_related("organisation", "place").get(pk=budget_round.pk)
+
+
+def _check_round(budget_round: BudgetRound) -> None:
+    opens, closes, review, poll_opens, poll_closes = (getattr(budget_round, name) for name in PHASES)
+    if not opens < closes:
+        raise ValidationError({"ideas_close": _("Ideas must close after they open.")})
+    if not closes <= review:
+        raise ValidationError({"review_close": _("The review must end after ideas close.")})
+    if not review <= poll_opens:
+        raise ValidationError({"voting_open": _("Voting must open after the review ends.")})
+    if not poll_opens < poll_closes:
+        raise ValidationError({"voting_close": _("Voting must close after it opens.")})
+    if not budget_round.amount or budget_round.amount < 1:
+        raise ValidationError({"amount": _("Enter the budget, in pounds and pence.")})
+    low, high = budget_round.min_age, budget_round.max_age
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"max_age": _("The oldest age must be at least the youngest age.")})
+    if budget_round.ballot_kind not in BallotKind.values:
+        raise ValidationError({"ballot_kind": _("Choose the kind of ballot.")})
+    if budget_round.count_rule not in CountRule.values:
+        raise ValidationError({"count_rule": _("Choose how the votes are counted.")})
+    if budget_round.ballot_kind == BallotKind.KNAPSACK:
+        budget_round.ballot_limit = None
+    elif not budget_round.ballot_limit or budget_round.ballot_limit < 1:
+        message = (
+            _("Enter how many projects each voter may choose.")
+            if budget_round.ballot_kind == BallotKind.APPROVAL
+            else _("Enter how many points each voter shares among the projects.")
+        )
+        raise ValidationError({"ballot_limit": message})
+
+
+@transaction.atomic
+def round_create(*, organisation: Organisation, by: User, **fields: Any) -> BudgetRound:
+    """A draft round; ``fields`` are those of ``ROUND_FIELDS`` (the Welsh ones, dates of results and
+    delivery, ages and the limit optional)."""
+    unknown = set(fields) - ROUND_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    budget_round = BudgetRound(organisation=organisation, **fields)
+    _check_round(budget_round)
+    budget_round.full_clean()
+    budget_round.save()
+    _audit(budget_round, by=by, action="budget.create")
+    return budget_round
+
+
+@transaction.atomic
+def round_update(*, budget_round: BudgetRound, by: User, **fields: Any) -> BudgetRound:
+    """Change a round until ideas open (after that, its phases, rules and ballot are fixed)."""
+    budget_round = _lock(budget_round)
+    unknown = set(fields) - ROUND_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    if budget_round.status() not in (Status.DRAFT, Status.UPCOMING):
+        raise ValidationError(_("Once ideas have opened the round's dates and rules are fixed."))
+    for name, value in fields.items():
+        setattr(budget_round, name, value)
+    _check_round(budget_round)
+    budget_round.full_clean()
+    budget_round.save()
+    _audit(budget_round, by=by, action="budget.update", changed=sorted(fields))
+    return budget_round
+
+
+@transaction.atomic
+def round_publish(*, budget_round: BudgetRound, by: User) -> BudgetRound:
+    """Publish the round and its dates: residents can see it, and send ideas when they open."""
+    budget_round = _lock(budget_round)
+    if budget_round.stage != Stage.DRAFT:
+        raise ValidationError(_("This budget round has already been published."))
+    if budget_round.ideas_close <= timezone.now():
+        raise ValidationError(_("Ideas would already have closed: change the dates first."))
+    budget_round.stage = Stage.PUBLISHED
+    budget_round.save(update_fields=["stage"])
+    _audit(budget_round, by=by, action="budget.publish")
+    return budget_round
+
+
+@transaction.atomic
+def round_seed_set(*, budget_round: BudgetRound, seed: int, by: User) -> BudgetRound:
+    """Publish the number any lot in the count is drawn from: only before voting closes."""
+    budget_round = _lock(budget_round)
+    if budget_round.stage in (Stage.CLOSED, Stage.DECLARED):
+        raise ValidationError(_("The seed is fixed once voting has closed."))
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
+        raise ValidationError({"seed": _("The seed must be a whole number from 0 to 2147483647.")})
+    budget_round.seed = seed
+    budget_round.save(update_fields=["seed"])
+    _audit(budget_round, by=by, action="budget.seed", summary=f"{budget_round.title}: {seed}")
+    return budget_round
+
+
+# Ideas ----------------------------------------------------------------------------------------------
+
+
+def _refuse_if_not_eligible(budget_round: BudgetRound, person: User) -> None:
+    answer = selectors.may_take_part(budget_round, person)
+    if not answer:
+        raise ValidationError(answer.reason, code="not_eligible")
+
+
+def _reason(reason: str, *, required: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": required})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"reason": _("The reason must be %(count)s characters or fewer.") % {"count": REASON_MAX_LENGTH}}
+        )
+    return reason
+
+
+@transaction.atomic
+def idea_submit(
+    *,
+    budget_round: BudgetRound,
+    person: User,
+    title: str,
+    description: str,
+    where: str = "",
+    ward: Place | None = None,
+) -> Idea:
+    """A resident's idea, waiting for an officer to publish it."""
+    budget_round = _lock(budget_round)
+    if budget_round.status() != Status.IDEAS:
+        raise ValidationError(_("This budget round is not taking ideas."), code="closed")
+    _refuse_if_not_eligible(budget_round, person)
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Enter a title for your idea.")})
+    if len(title) > 150:
+        raise ValidationError({"title": _("The title must be 150 characters or fewer.")})
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Describe your idea.")})
+    if len(description) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"description": _("The description must be %(count)s characters or fewer.") % {"count": TEXT_MAX_LENGTH}}
+        )
+    if ward is not None:
+        place = budget_round.place
+        if not (ward.pk == place.pk or ward.path.startswith(place.path + "/")):
+            raise ValidationError({"ward": _("Choose a ward in the area of this budget.")})
+    idea = Idea.objects.create(
+        round=budget_round,
+        title=title,
+        description=description,
+        where=where.strip()[:300],
+        ward=ward,
+        proposer=person,
+    )
+    _audit(budget_round, by=person, action="budget.idea_submit", target=idea, summary=title)
+    return idea
+
+
+@transaction.atomic
+def idea_support(*, idea: Idea, person: User) -> IdeaSupport:
+    """``person`` supports a published idea, once."""
+    budget_round = idea.round
+    if budget_round.status() != Status.IDEAS:
+        raise ValidationError(_("Ideas can be supported only while the round is taking ideas."), code="closed")
+    if idea.status != IdeaStatus.PUBLISHED or idea.merged_into_id is not None:
+        raise ValidationError(_("This idea cannot be supported."), code="not_published")
+    _refuse_if_not_eligible(budget_round, person)
+    try:
+        with transaction.atomic():
+            return IdeaSupport.objects.create(idea=idea, person=person)
+    except IntegrityError as error:
+        raise ValidationError(_("You already support this idea."), code="already_supported") from error
+
+
+@transaction.atomic
+def idea_moderate(*, idea: Idea, by: User, publish: bool, reason: str = "") -> Idea:
+    """Publish an idea, or hide it with a reason that is published in its place."""
+    idea = Idea.objects.select_for_update().select_related("round__organisation").get(pk=idea.pk)
+    if idea.round.stage in (Stage.VOTING, Stage.CLOSED, Stage.DECLARED):
+        raise ValidationError(_("Ideas can be moderated only before voting opens."))
+    if publish:
+        reason = reason.strip()[:REASON_MAX_LENGTH]
+    else:
+        reason = _reason(reason, required=_("Give the reason for hiding the idea: it is published in its place."))
+    idea.status = IdeaStatus.PUBLISHED if publish else IdeaStatus.HIDDEN
+    idea.moderation_reason = reason
+    idea.moderated_by = by
+    idea.moderated_at = timezone.now()
+    idea.save(update_fields=["status", "moderation_reason", "moderated_by", "moderated_at"])
+    _audit(
+        idea.round,
+        by=by,
+        action="budget.idea_publish" if publish else "budget.idea_hide",
+        target=idea,
+        summary=idea.title,
+    )
+    return idea
+
+
+@transaction.atomic
+def ideas_merge(*, ideas: Sequence[Idea], into: Idea, by: User) -> Idea:
+    """Merge duplicates into ``into``: their supporters support it (once each); they point at it."""
+    into = Idea.objects.select_for_update().select_related("round__organisation").get(pk=into.pk)
+    others = list(Idea.objects.select_for_update().filter(pk__in=[idea.pk for idea in ideas]).exclude(pk=into.pk))
+    if not others:
+        raise ValidationError(_("Choose the ideas to merge into this one."))
+    if any(idea.round_id != into.round_id for idea in others):
+        raise ValidationError(_("Only ideas in the same budget round can be merged."))
+    if into.merged_into_id is not None:
+        raise ValidationError(_("This idea has itself been merged into another."))
+    if into.round.stage in (Stage.VOTING, Stage.CLOSED, Stage.DECLARED):
+        raise ValidationError(_("Ideas can be merged only before voting opens."))
+    supporters = set(IdeaSupport.objects.filter(idea=into).values_list("person_id", flat=True))
+    moving = IdeaSupport.objects.filter(idea__in=others).exclude(person_id__in=supporters)
+    people = set(moving.values_list("person_id", flat=True))
+    IdeaSupport.objects.bulk_create([IdeaSupport(idea=into, person_id=person) for person in sorted(people)])
+    Idea.objects.filter(pk__in=[idea.pk for idea in others]).update(merged_into=into)
+    Idea.objects.filter(merged_into__in=others).update(merged_into=into)
+    _audit(
+        into.round, by=by, action="budget.ideas_merge", target=into, summary=into.title, merged=[i.pk for i in others]
+    )
+    return into
+
+
+# Review: projects ---------------------------------------------------------------------------------
+
+
+def _reviewable(budget_round: BudgetRound) -> BudgetRound:
+    budget_round = _lock(budget_round)
+    if budget_round.stage not in (Stage.DRAFT, Stage.PUBLISHED):
+        raise ValidationError(_("Projects are fixed once voting opens."))
+    return budget_round
+
+
+@transaction.atomic
+def project_create(
+    *,
+    budget_round: BudgetRound,
+    by: User,
+    ideas: Sequence[Idea] = (),
+    title: str,
+    cost: int,
+    description: str = "",
+    cost_breakdown: str = "",
+    delivery_time: str = "",
+    title_cy: str = "",
+    description_cy: str = "",
+) -> Project:
+    """A costed project (cost in pence) from one or more ideas, to go on the ballot."""
+    budget_round = _reviewable(budget_round)
+    if any(idea.round_id != budget_round.pk for idea in ideas):
+        raise ValidationError({"ideas": _("Choose ideas from this budget round.")})
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Enter the project's title.")})
+    if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
+        raise ValidationError({"cost": _("Enter the project's cost, in pounds and pence.")})
+    if cost > budget_round.amount:
+        raise ValidationError(
+            {
+                "cost": _("The project costs more than the whole budget of %(amount)s.")
+                % {"amount": counting.money(budget_round.amount)}
+            }
+        )
+    project = Project(
+        round=budget_round,
+        title=title,
+        title_cy=title_cy.strip(),
+        description=description.strip(),
+        description_cy=description_cy.strip(),
+        cost=cost,
+        cost_breakdown=cost_breakdown.strip(),
+        delivery_time=delivery_time.strip(),
+    )
+    project.full_clean()
+    project.save()
+    project.ideas.set(ideas)
+    _audit(budget_round, by=by, action="budget.project_cost", target=project, summary=title, cost=cost)
+    return project
+
+
+@transaction.atomic
+def project_not_feasible(
+    *,
+    budget_round: BudgetRound,
+    by: User,
+    reason: str,
+    ideas: Sequence[Idea] = (),
+    project: Project | None = None,
+    title: str = "",
+) -> Project:
+    """Mark a project (or, with no project, the ``ideas`` themselves) not feasible, with a public
+    reason; every proposer of its ideas is emailed it, in their language."""
+    budget_round = _reviewable(budget_round)
+    reason = _reason(
+        reason, required=_("Give the reason the project is not feasible: it is published and sent to the proposers.")
+    )
+    if project is None:
+        if not ideas:
+            raise ValidationError(_("Choose the ideas that are not feasible."))
+        if any(idea.round_id != budget_round.pk for idea in ideas):
+            raise ValidationError({"ideas": _("Choose ideas from this budget round.")})
+        project = Project.objects.create(
+            round=budget_round,
+            title=" ".join(title.split()) or ideas[0].title,
+            status=ProjectStatus.NOT_FEASIBLE,
+            reason=reason,
+        )
+        project.ideas.set(ideas)
+    else:
+        project = Project.objects.select_for_update().get(pk=project.pk, round=budget_round)
+        project.status = ProjectStatus.NOT_FEASIBLE
+        project.reason = reason
+        project.save(update_fields=["status", "reason"])
+    _audit(budget_round, by=by, action="budget.project_not_feasible", target=project, summary=project.title)
+    transaction.on_commit(lambda: _enqueue("send_not_feasible", project.pk))
+    return project
+
+
+# The vote -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open_voting(
+    *, budget_round: BudgetRound, by: User | None, now: datetime.datetime | None = None
+) -> BudgetRound:
+    """Open the vote: the costed projects go on the ballot and the eligible residents of the day
+    make up the electorate. A seed for any lot is drawn now unless one has been published."""
+    budget_round = _lock(budget_round)
+    now = now or timezone.now()
+    if budget_round.stage != Stage.PUBLISHED:
+        raise ValidationError(_("Voting can be opened only once, in a published round."))
+    if now < budget_round.voting_open:
+        raise ValidationError(_("Voting opens on the date in the timetable, not before."))
+    projects = list(selectors.ballot_projects(budget_round).order_by("title", "pk"))
+    if len(projects) < 2:
+        raise ValidationError(_("Cost at least two projects before voting opens."))
+    if budget_round.seed is None:
+        budget_round.seed = secrets.randbelow(2**31)
+    kind = budget_round.ballot_kind
+    box = voting.box_create(
+        title=budget_round.title,
+        organisation=budget_round.organisation,
+        app_label="budgets",
+        kind=BoxKind.POINTS if kind == BallotKind.POINTS else BoxKind.APPROVAL,
+        options=[str(project.pk) for project in projects],
+        max_choices=budget_round.ballot_limit if kind == BallotKind.APPROVAL else None,
+        max_points=budget_round.ballot_limit if kind == BallotKind.POINTS else None,
+    )
+    box = voting.box_open(box=box, electorate=selectors.electorate(budget_round, on=timezone.localdate(now)), by=by)
+    budget_round.box = box
+    budget_round.stage = Stage.VOTING
+    budget_round.save(update_fields=["box", "stage", "seed"])
+    _audit(budget_round, by=by, action="budget.open_voting", electorate=box.electorate_size)
+    return budget_round
+
+
+def ballot_check(budget_round: BudgetRound, content: Sequence[Any]) -> None:
+    """The round's own rule on a ballot, before the box's checks: a knapsack ballot's projects
+    must together cost no more than the budget."""
+    if budget_round.ballot_kind != BallotKind.KNAPSACK:
+        return
+    costs = dict(Project.objects.filter(round=budget_round, status=ProjectStatus.COSTED).values_list("pk", "cost"))
+    chosen = {str(key) for key in content}
+    total = sum(cost for pk, cost in costs.items() if str(pk) in chosen)
+    if total > budget_round.amount:
+        raise ValidationError(
+            _(
+                "The projects you chose cost %(total)s together, more than the budget of %(amount)s. "
+                "Take some out so that they fit."
+            )
+            % {"total": counting.money(total), "amount": counting.money(budget_round.amount)},
+            code="over_budget",
+        )
+
+
+def _voting_box(budget_round: BudgetRound):
+    if budget_round.box is None or budget_round.stage != Stage.VOTING:
+        raise ValidationError(_("Voting is not open in this budget round."), code="closed")
+    return budget_round.box
+
+
+def ballot_cast(*, budget_round: BudgetRound, person: User, content: Sequence[Any]) -> str:
+    """Cast ``person``'s ballot online; returns their receipt code."""
+    box = _voting_box(budget_round)
+    ballot_check(budget_round, content)
+    return voting.vote_cast(box=box, person=person, content=content, channel=Channel.ONLINE)
+
+
+def paper_ballot_enter(
+    *, budget_round: BudgetRound, batch: PaperBatch, by: User, content: Sequence[Any] = (), spoilt_reason: str = ""
+):
+    """Enter one paper ballot as it reads (never totals): its projects, or spoilt with the reason.
+
+    A paper whose projects cost more than the budget is entered as spoilt, saying so, rather
+    than refused: the voter's paper is what it is.
+    """
+    if budget_round.box_id is None or batch.box_id != budget_round.box_id:
+        raise ValidationError(_("This batch is not for this budget round."))
+    if not spoilt_reason.strip():
+        ballot_check(budget_round, content)
+    return voting.paper_ballot_enter(batch=batch, by=by, content=content, spoilt_reason=spoilt_reason)
+
+
+@transaction.atomic
+def round_close_voting(
+    *, budget_round: BudgetRound, by: User | None, now: datetime.datetime | None = None
+) -> BudgetRound:
+    """Close the vote at the time in the timetable; the count follows in a task."""
+    budget_round = _lock(budget_round)
+    now = now or timezone.now()
+    if budget_round.stage != Stage.VOTING:
+        raise ValidationError(_("Voting is not open in this budget round."))
+    if now < budget_round.voting_close:
+        raise ValidationError(_("Voting closes on the date in the timetable, not before."))
+    if budget_round.box.status == BoxStatus.OPEN:
+        voting.box_close(box=budget_round.box, by=by)
+    budget_round.stage = Stage.CLOSED
+    budget_round.save(update_fields=["stage"])
+    _audit(budget_round, by=by, action="budget.close_voting")
+    transaction.on_commit(lambda: _enqueue("count_round", budget_round.pk))
+    return budget_round
+
+
+def count_problems(budget_round: BudgetRound) -> list[str]:
+    """Why the count cannot run yet (papers to enter or check)."""
+    return voting.seal_problems(budget_round.box) if budget_round.box_id else [_("Voting has not opened.")]
+
+
+@transaction.atomic
+def round_count(*, budget_round: BudgetRound, by: User | None = None) -> BudgetRound:
+    """Seal the box, count it under the round's stated rule, publish the result and the ballots."""
+    budget_round = _lock(budget_round)
+    if budget_round.stage == Stage.DECLARED:
+        return budget_round
+    if budget_round.stage != Stage.CLOSED:
+        raise ValidationError(_("The count starts once voting has closed."))
+    problems = count_problems(budget_round)
+    if problems:
+        raise ValidationError(problems)
+    voting.box_seal(box=budget_round.box, by=by)
+    budget_round.box.refresh_from_db()
+    race = counting.instance(budget_round)
+    budget_round.result = counting.count_round(budget_round, race)
+    budget_round.ballots_pb = counting.ballots_pb(budget_round, race)
+    budget_round.stage = Stage.DECLARED
+    budget_round.declared_at = timezone.now()
+    budget_round.save(update_fields=["result", "ballots_pb", "stage", "declared_at"])
+    _audit(budget_round, by=by, action="budget.declare", selected=budget_round.result["selected"])
+    return budget_round
+
+
+@transaction.atomic
+def departure_record(*, budget_round: BudgetRound, project: Project, funded: bool, reason: str, by: User) -> Departure:
+    """The fund holder departs from the count for ``project`` (funds it though not selected, or
+    not though selected), with the reason shown beside the count."""
+    budget_round = _lock(budget_round)
+    if budget_round.stage != Stage.DECLARED:
+        raise ValidationError(
+            _("A decision to depart from the count can be recorded only once the result is declared.")
+        )
+    if project.round_id != budget_round.pk or project.status != ProjectStatus.COSTED:
+        raise ValidationError({"project": _("Choose a project on this round's ballot.")})
+    selected = str(project.pk) in budget_round.result["selected"]
+    if funded == selected:
+        raise ValidationError(
+            {
+                "funded": _("The count already funds this project.")
+                if selected
+                else _("The count already leaves this project unfunded.")
+            }
+        )
+    reason = _reason(reason, required=_("Give the reason for departing from the count: it is published beside it."))
+    if Departure.objects.filter(project=project).exists():
+        raise ValidationError({"project": _("A decision has already been recorded for this project.")})
+    departure = Departure.objects.create(
+        round=budget_round, project=project, funded=funded, reason=reason, decided_by=by
+    )
+    _audit(budget_round, by=by, action="budget.depart", target=project, summary=project.title, funded=funded)
+    return departure
+
+
+def _enqueue(name: str, *args: Any) -> None:
+    """Queue one of this app's tasks by name (the tasks module imports these services)."""
+    from . import tasks
+
+    job = getattr(tasks, name)
+    if hasattr(job, "enqueue"):
+        job.enqueue(*args)
+    else:
+        job(*args)
