@@ -31,12 +31,14 @@ from .models import (
     BallotKind,
     BudgetRound,
     CountRule,
+    DeliveryStatus,
     Departure,
     Idea,
     IdeaStatus,
     IdeaSupport,
     Project,
     ProjectStatus,
+    ProjectUpdate,
     Stage,
     Status,
 )
@@ -432,6 +434,7 @@ def round_open_voting(
     budget_round.stage = Stage.VOTING
     budget_round.save(update_fields=["box", "stage", "seed"])
     _audit(budget_round, by=by, action="budget.open_voting", electorate=box.electorate_size)
+    transaction.on_commit(lambda: _enqueue("schedule_close", budget_round))
     return budget_round
 
 
@@ -472,8 +475,8 @@ def paper_ballot_enter(
 ):
     """Enter one paper ballot as it reads (never totals): its projects, or spoilt with the reason.
 
-    A paper whose projects cost more than the budget is entered as spoilt, saying so, rather
-    than refused: the voter's paper is what it is.
+    A paper whose projects cost more than the budget is refused with the totals, like an online
+    ballot: the officer enters it as spoilt, giving that as the reason.
     """
     if budget_round.box_id is None or batch.box_id != budget_round.box_id:
         raise ValidationError(_("This batch is not for this budget round."))
@@ -558,6 +561,53 @@ def departure_record(*, budget_round: BudgetRound, project: Project, funded: boo
     )
     _audit(budget_round, by=by, action="budget.depart", target=project, summary=project.title, funded=funded)
     return departure
+
+
+# Delivery ----------------------------------------------------------------------------------------------
+
+
+def _funded(project: Project) -> Project:
+    project = Project.objects.select_for_update().select_related("round__organisation").get(pk=project.pk)
+    budget_round = project.round
+    if budget_round.stage != Stage.DECLARED:
+        raise ValidationError(_("Delivery is followed once the result is declared."))
+    selected = str(project.pk) in budget_round.result["selected"]
+    departure = Departure.objects.filter(project=project).first()
+    if not (departure.funded if departure is not None else selected):
+        raise ValidationError(_("Only a funded project has a delivery to follow."))
+    return project
+
+
+@transaction.atomic
+def project_delivery_set(*, project: Project, status: str, by: User) -> Project:
+    """Where a funded project's delivery has got to: not started, under way, done."""
+    project = _funded(project)
+    if status not in DeliveryStatus.values:
+        raise ValidationError({"status": _("Choose where the project's delivery has got to.")})
+    project.delivery_status = status
+    project.save(update_fields=["delivery_status"])
+    _audit(project.round, by=by, action="budget.delivery", target=project, summary=project.title, status=status)
+    return project
+
+
+@transaction.atomic
+def project_update_add(
+    *, project: Project, by: User, text: str, text_cy: str = "", on: datetime.date | None = None
+) -> ProjectUpdate:
+    """A dated note on a funded project's delivery, shown to the residents who follow it."""
+    project = _funded(project)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write the update.")})
+    if len(text) > TEXT_MAX_LENGTH or len(text_cy) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("An update must be %(count)s characters or fewer.") % {"count": TEXT_MAX_LENGTH}}
+        )
+    update = ProjectUpdate.objects.create(
+        project=project, on=on or timezone.localdate(), text=text, text_cy=text_cy.strip(), by=by
+    )
+    _audit(project.round, by=by, action="budget.project_update", target=project, summary=project.title)
+    return update
 
 
 def _enqueue(name: str, *args: Any) -> None:

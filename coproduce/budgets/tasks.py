@@ -34,6 +34,30 @@ def _send(person, template: str, context: dict[str, Any]) -> None:
 
 
 @task()
+def close_round(round_id: int) -> None:
+    """Close the vote when its time comes (queued to run then, where the task backend can defer),
+    and count at once; a vote already closed by hand is left as it is."""
+    from django.utils import timezone
+
+    from . import services
+    from .models import BudgetRound, Stage
+
+    budget_round = BudgetRound.objects.get(pk=round_id)
+    if budget_round.stage == Stage.VOTING and timezone.now() >= budget_round.voting_close:
+        services.round_close_voting(budget_round=budget_round, by=None)
+
+
+def schedule_close(budget_round) -> None:
+    """Queue the close for the close of voting, where the backend runs tasks later; elsewhere (the
+    immediate backend of the demo and the tests) an officer closes it (a command like elections'
+    ``elections_due`` is still to come)."""
+    from django.tasks import default_task_backend
+
+    if default_task_backend.supports_defer:
+        close_round.using(run_after=budget_round.voting_close).enqueue(budget_round.pk)
+
+
+@task()
 def count_round(round_id: int) -> None:
     """Count a round whose vote has closed; while papers wait for entry or a check, do nothing
     (the officer starts the count again once they are done)."""
