@@ -10,5 +10,9 @@ class BudgetsConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import registry
 
+        from .audit import AUDIT_ACTIONS
+
         # No pages yet: no navigation entry and no demo data until the pages exist.
-        registry.register(registry.FeatureApp(label="budgets", name=_("Participatory budgets")))
+        registry.register(
+            registry.FeatureApp(label="budgets", name=_("Participatory budgets"), audit_actions=AUDIT_ACTIONS)
+        )

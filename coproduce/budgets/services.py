@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coproduce.core.models import Organisation, Place, User
 from coproduce.core.services import audit_record
@@ -84,7 +85,19 @@ def _lock(budget_round: BudgetRound) -> BudgetRound:
     return BudgetRound.objects.select_for_update().select_related("organisation", "place").get(pk=budget_round.pk)
 
 
+PHASE_MISSING = {
+    "ideas_open": gettext_lazy("Enter the date ideas open."),
+    "ideas_close": gettext_lazy("Enter the date ideas close."),
+    "review_close": gettext_lazy("Enter the date the review ends."),
+    "voting_open": gettext_lazy("Enter the date voting opens."),
+    "voting_close": gettext_lazy("Enter the date voting closes."),
+}
+
+
 def _check_round(budget_round: BudgetRound) -> None:
+    for name in PHASES:
+        if getattr(budget_round, name) is None:
+            raise ValidationError({name: str(PHASE_MISSING[name])})
     opens, closes, review, poll_opens, poll_closes = (getattr(budget_round, name) for name in PHASES)
     if not opens < closes:
         raise ValidationError({"ideas_close": _("Ideas must close after they open.")})
@@ -390,7 +403,9 @@ def project_not_feasible(
         )
         project.ideas.set(ideas)
     else:
-        project = Project.objects.select_for_update().get(pk=project.pk, round=budget_round)
+        project = Project.objects.select_for_update().filter(pk=project.pk, round=budget_round).first()
+        if project is None:
+            raise ValidationError({"project": _("Choose a project in this budget round.")})
         project.status = ProjectStatus.NOT_FEASIBLE
         project.reason = reason
         project.save(update_fields=["status", "reason"])

@@ -57,6 +57,7 @@ def test_a_rounds_phases_ballot_and_ages_are_checked():
     assert "ballot_limit" in refused(ballot_kind=BallotKind.APPROVAL, ballot_limit=0).message_dict
     assert "max_age" in refused(min_age=18, max_age=16).message_dict
     assert "count_rule" in refused(count_rule="borda").message_dict
+    assert "review_close" in refused(review_close=None).message_dict
     with pytest.raises(TypeError):
         services.round_create(organisation=OrganisationFactory(), by=UserFactory(), **fields(colour="red"))
 
@@ -97,3 +98,28 @@ def test_a_funded_project_has_its_delivery_followed_with_dated_updates(django_ca
         budget_round=budget_round, project=unfunded, funded=True, reason="Grant found.", by=officer
     )
     assert services.project_update_add(project=unfunded, by=officer, text="Funded by the grant.")
+
+
+def test_the_fund_holders_officers_and_secretaries_run_its_rounds():
+    from coproduce.core.models import RoleKind
+    from coproduce.core.tests.factories import RoleFactory
+
+    budget_round = BudgetRoundFactory()
+    officer = RoleFactory(organisation=budget_round.organisation, kind=RoleKind.OFFICER).person
+    secretary = RoleFactory(organisation=budget_round.organisation, kind=RoleKind.SECRETARY).person
+    elsewhere = RoleFactory(kind=RoleKind.OFFICER).person
+    for person in (officer, secretary):
+        assert person.has_perm("budgets.manage_rounds", budget_round.organisation)
+        assert person.has_perm("budgets.run_round", budget_round)
+    assert not elsewhere.has_perm("budgets.run_round", budget_round)
+    assert not ResidentFactory().has_perm("budgets.manage_rounds", budget_round.organisation)
+
+
+def test_every_audit_action_the_services_write_is_described():
+    import re
+    from pathlib import Path
+
+    from coproduce.budgets.audit import AUDIT_ACTIONS
+
+    written = set(re.findall(r'"(budget\.[a-z_]+)"', (Path(services.__file__)).read_text()))
+    assert written == set(AUDIT_ACTIONS)
