@@ -219,7 +219,8 @@ def idea_submit(
     ward: Place | None = None,
 ) -> Idea:
     """A resident's idea, waiting for an officer to publish it."""
-    budget_round = _lock(budget_round)
+    # Read, not locked: residents' ideas do not wait for each other.
+    budget_round = BudgetRound.objects.select_related("organisation", "place").get(pk=budget_round.pk)
     if budget_round.status() != Status.IDEAS:
         raise ValidationError(_("This budget round is not taking ideas."), code="closed")
     _refuse_if_not_eligible(budget_round, person)

@@ -96,6 +96,7 @@ def test_every_project_is_explained_in_the_readers_language_and_unsupported_ones
         (CountRule.MES, BallotKind.KNAPSACK, None, CRAFTED["ballots"]),
         (CountRule.GREEDY, BallotKind.KNAPSACK, None, CRAFTED["ballots"]),
         (CountRule.GREEDY, BallotKind.APPROVAL, 2, CRAFTED["ballots"]),
+        (CountRule.MES, BallotKind.APPROVAL, 2, CRAFTED["ballots"]),
         (CountRule.MES, BallotKind.POINTS, 10, [[["A", 6], ["B", 4]]] * 6 + [[["C", 10]]] * 4),
         (CountRule.GREEDY, BallotKind.POINTS, 10, [[["A", 9], ["B", 1]]] * 6 + [[["C", 10]]] * 4),
     ],
