@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 
 def figure(value) -> str:
@@ -44,7 +45,11 @@ def figure_html(value) -> SafeString | str:
 
 
 def _names(numbers, names: list[str]) -> str:
-    return ", ".join(names[n - 1] for n in numbers if 0 < n <= len(names))
+    """The candidates as a sentence lists them: "A", "A and B", "A, B and C" (in the reader's language)."""
+    listed = [names[n - 1] for n in numbers if 0 < n <= len(names)]
+    # Welsh says "ac" before a vowel ("Bryn ac Ellie") and "a" before a consonant ("Ellie a Bryn").
+    vowel = bool(listed) and listed[-1][:1].lower() in "aeiouwyâêîôûŵŷ"
+    return str(get_text_list(listed, pgettext("before a word starting with a vowel", "and") if vowel else _("and")))
 
 
 def stage_story(stage: dict, names: list[str]) -> str:

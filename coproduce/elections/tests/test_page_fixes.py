@@ -113,3 +113,17 @@ def test_a_sealed_batch_still_says_how_many_papers_it_held(client):
     sign_in_with_mfa(client, election.returning_officer)
     html = client.get(f"/elections/{election.pk}/paper/batches/{batch.pk}/").content.decode()
     assert f"The batch held {batch.papers} papers when it was checked." in html
+
+
+def test_several_candidates_elected_at_one_stage_are_listed_as_a_sentence_lists_them():
+    """"Grace Nowak, Ellie Nowak reached the quota" read like a list; a sentence says "and" ("a" in Welsh)."""
+    from django.utils import translation
+
+    from coproduce.elections.results import stage_story
+
+    names = ["Ann", "Bryn", "Cai"]
+    stage = {"action": "exclusion", "subjects": [1], "elected": [2, 3], "tie_breaks": []}
+    assert stage_story(stage, names).endswith("Bryn and Cai reached the quota and were elected.")
+    with translation.override("cy"):
+        assert "Bryn a Cai" in stage_story(stage, names)
+        assert "Bryn ac Ellie" in stage_story({**stage, "elected": [2, 4]}, [*names, "Ellie"])
