@@ -4,7 +4,8 @@ Projects are the box's options (costed projects, by id), costs in pounds (exact 
 the pence stored). Voters are numbered 1, 2, 3… in the random order of their ballots' keys, so
 the published file says nothing of who voted or when. The file's ``rule`` line names the rule
 the round stated in advance, so ``coproduce count pb FILE --rule as-declared`` selects the same
-projects as the count published here (the round's ``seed`` is written beside it, for ``--seed``).
+projects as the count published here (the round's ``seed`` is written beside it, and the
+command draws its lot from it).
 
 The count's result keeps, for every project, the engine's figures and an explanation code
 with its parameters, so that each reader is told why in their own language (:func:`explain`).

@@ -141,7 +141,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default="default",
         help="default: lower cost, more votes, seeded lot; project-id: lexicographic (pabutools)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the lot that breaks remaining ties")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the lot that breaks remaining ties (default: the file's META seed if it gives one, else 0)",
+    )
     parser.add_argument("--format", choices=("json", "table", "csv"), default="table")
     parser.add_argument(
         "--jobs",
@@ -151,6 +155,12 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "the outcome is the same)",
     )
     return parser
+
+
+def _declared_seed(instance) -> int:
+    """The seed a file's META publishes (a council's count writes the seed its lot used), else 0."""
+    text = (instance.meta_value("seed") or "").strip()
+    return int(text) if text.isdigit() else 0
 
 
 def _positive(text: str) -> int:
@@ -175,8 +185,9 @@ def main(argv: list[str], prog: str = "coproduce count pb") -> int:
             print(f"  {file}: {message}", file=sys.stderr, flush=True)
 
         try:
+            instance = read_pb(file)
             result = count(
-                read_pb(file),
+                instance,
                 rule=args.rule,
                 utility=args.utility,
                 completion=args.completion,
@@ -184,7 +195,7 @@ def main(argv: list[str], prog: str = "coproduce count pb") -> int:
                 comparison=args.comparison,
                 ballots=args.ballots,
                 tie_break=args.tie_break,
-                seed=args.seed,
+                seed=args.seed if args.seed is not None else _declared_seed(instance),
                 progress=progress,
                 jobs=default_jobs() if args.jobs is None else args.jobs,
             )

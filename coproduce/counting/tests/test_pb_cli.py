@@ -131,3 +131,38 @@ def test_reader_imports_on_its_own() -> None:
     code = "from coproduce.counting.formats.pabulib import read_pb; print(read_pb.__name__)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout.strip() == "read_pb", done.stderr
+
+
+def _tie_file(path: Path, seed: int | None) -> str:
+    """Two projects of the same cost and votes and money for one: only the lot can choose."""
+    meta = [
+        "META",
+        "key;value",
+        "description;a tie",
+        "num_projects;2",
+        "num_votes;2",
+        "budget;10",
+        "vote_type;approval",
+    ]
+    meta += ["rule;greedy"] + ([f"seed;{seed}"] if seed is not None else [])
+    lines = [*meta, "PROJECTS", "project_id;cost;votes", "x;10;1", "y;10;1", "VOTES", "voter_id;vote", "1;x", "2;y"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_a_seed_published_in_the_file_is_the_lot_as_declared(tmp_path: Path) -> None:
+    """A council's count writes its seed in META; recounting the file as declared draws the same lot."""
+    plain = _tie_file(tmp_path / "plain.pb", None)
+    by_seed = {}
+    for seed in range(12):
+        done = run(plain, "--rule", "as-declared", "--seed", str(seed), "--format", "json")
+        assert done.returncode == 0, done.stderr
+        by_seed[seed] = json.loads(done.stdout)["selected"]
+    assert len({tuple(selected) for selected in by_seed.values()}) == 2  # the seed decides
+    differs = next(seed for seed, selected in by_seed.items() if selected != by_seed[0])
+    published = _tie_file(tmp_path / "published.pb", differs)
+    done = run(published, "--rule", "as-declared", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["selected"] == by_seed[differs]
+    # Without a seed in META, and none given, the lot is seed 0's as before.
+    assert json.loads(run(plain, "--rule", "as-declared", "--format", "json").stdout)["selected"] == by_seed[0]
