@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.throttling import AuthRateThrottle, SimpleRateThrottle
 
+from coproduce.budgets.api import router as budgets_router
 from coproduce.core.api import router as core_router
 from coproduce.elections.api import router as elections_router
 from coproduce.members.api import router as members_router
@@ -62,6 +63,7 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/members", members_router)
 api.add_router("/elections", elections_router)
+api.add_router("/budgets", budgets_router)
 
 
 @api.exception_handler(ValidationError)
