@@ -297,6 +297,14 @@ TARGETS = [
         frozenset(),
         api=True,
     ),
+    # Budgets: public to everyone once published; the result and its ballots once declared.
+    Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
+    Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
+    Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
+    Target("API draft budget result", "/api/budgets/{budget_draft}/result", frozenset(), api=True),
+    Target("API budget ballots", "/api/budgets/{budget_declared}/ballots.pb", EVERYONE, api=True),
+    Target("API budget ballots while voting", "/api/budgets/{budget_voting}/ballots.pb", frozenset(), api=True),
+    Target("API draft budget ballots", "/api/budgets/{budget_draft}/ballots.pb", frozenset(), api=True),
 ]
 
 
@@ -331,6 +339,7 @@ def world(settings):
     )
     keys = {
         **_election_keys(org, people, member_class),
+        **_budget_keys(council, ward, people),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
@@ -397,6 +406,29 @@ def _election_keys(org, people, member_class) -> dict[str, int]:
         "nominating": nominating.pk,
         "nomination": nomination.pk,
     }
+
+
+def _budget_keys(council, ward, people) -> dict[str, int]:
+    """Budget rounds of the council: one declared, one voting, one draft."""
+    from coproduce.budgets import services as budgets
+    from coproduce.budgets.models import Stage
+    from coproduce.budgets.tests.factories import BudgetRoundFactory, ProjectFactory, ResidentFactory, phases
+
+    def opened(phase: str):
+        budget_round = BudgetRoundFactory(organisation=council, place=ward, **phases(phase))
+        project = ProjectFactory(round=budget_round)
+        ProjectFactory(round=budget_round)
+        return budgets.round_open_voting(budget_round=budget_round, by=people["officer"]), project
+
+    voter = ResidentFactory(ward=ward)  # on the electorate, fixed when voting opens
+    voting, _project = opened("voting")
+    declared, project = opened("closing")
+    budgets.ballot_cast(budget_round=declared, person=voter, content=[str(project.pk)])
+    budgets.round_close_voting(budget_round=declared, by=people["officer"])
+    declared = budgets.round_count(budget_round=declared, by=people["officer"])
+    assert declared.stage == Stage.DECLARED and voting.stage == Stage.VOTING
+    draft = BudgetRoundFactory(organisation=council, place=ward, stage=Stage.DRAFT)
+    return {"budget_declared": declared.pk, "budget_voting": voting.pk, "budget_draft": draft.pk}
 
 
 def _matrix():
