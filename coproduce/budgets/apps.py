@@ -12,7 +12,13 @@ class BudgetsConfig(AppConfig):
 
         from .audit import AUDIT_ACTIONS
 
-        # No pages yet: no navigation entry and no demo data until the pages exist.
+        # No pages yet: no navigation entry until the pages exist.
         registry.register(
-            registry.FeatureApp(label="budgets", name=_("Participatory budgets"), audit_actions=AUDIT_ACTIONS)
+            registry.FeatureApp(
+                label="budgets",
+                name=_("Participatory budgets"),
+                audit_actions=AUDIT_ACTIONS,
+                demo_data="coproduce.budgets.demo:build_demo_budgets",
+                demo_order=30,
+            )
         )

@@ -151,7 +151,8 @@ def _logins(context: dict[str, Any]) -> dict[str, User]:
     postcodes = context["postcodes"]
     users = {}
     for index, (key, (email, name)) in enumerate(DEMO_LOGINS.items()):
-        postcode = postcodes[index * 10 + 3]
+        # The demo resident lives in Elmwood (the fifth ward), where the ward budget is open for voting.
+        postcode = postcodes[43] if key == "resident" else postcodes[index * 10 + 3]
         user = User.objects.create_user(
             email,
             DEMO_PASSWORD,

@@ -1,0 +1,64 @@
+"""The demo borough's ward budgets: Elmwood voting (the demo resident may vote), Ironbridge declared,
+built through the services, and the published ballots recount to the declared selection."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from coproduce.budgets import selectors
+from coproduce.budgets.models import BudgetRound, ProjectStatus, Stage, Status
+from coproduce.core import eligibility
+from coproduce.core.demo import build_demo
+from coproduce.core.models import AuditEvent
+from coproduce.counting import pb
+from coproduce.voting import selectors as ballots
+from coproduce.voting.models import Ballot, BoxStatus, Elector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    return build_demo()
+
+
+def test_elmwood_is_voting_and_the_demo_resident_may_vote(demo):
+    resident = demo["users"]["resident"]
+    budget_round = BudgetRound.objects.get(place__name="Elmwood")
+    assert budget_round.organisation == demo["organisations"]["council"]
+    assert budget_round.stage == Stage.VOTING and budget_round.status() == Status.VOTING
+    assert budget_round.voting_open < timezone.now() < budget_round.voting_close
+    costed = list(selectors.ballot_projects(budget_round))
+    assert len(costed) >= 8 and all(p.cost and p.title_cy for p in costed)
+    assert sum(p.cost for p in costed) > budget_round.amount  # the budget makes residents choose
+    not_feasible = list(selectors.not_feasible_projects(budget_round))
+    assert len(not_feasible) >= 2 and all(p.reason and p.status == ProjectStatus.NOT_FEASIBLE for p in not_feasible)
+    resident.refresh_from_db()
+    assert eligibility.check(resident, selectors.requirement(budget_round))
+    box = budget_round.box
+    assert box.status == BoxStatus.OPEN
+    assert Elector.objects.filter(box=box, person=resident).exists() and ballots.is_elector(box, resident)
+    assert ballots.mark_for(box, resident) is None
+    assert 0 < Ballot.objects.filter(box=box).count() < box.electorate_size
+    opened = AuditEvent.objects.get(action="budget.open_voting", target_id=str(budget_round.pk))
+    assert abs(opened.created_at - budget_round.voting_open).total_seconds() < 600
+
+
+def test_ironbridge_is_declared_explained_and_recounts_from_its_published_ballots(demo):
+    budget_round = BudgetRound.objects.exclude(place__name="Elmwood").get()
+    assert budget_round.stage == Stage.DECLARED and budget_round.status() == Status.DECLARED
+    assert budget_round.declared_at < timezone.now() and budget_round.box.status == BoxStatus.SEALED
+    result = budget_round.result
+    assert result["turnout"]["ballots"] == Ballot.objects.filter(box=budget_round.box).count() >= 300
+    assert result["engine"]["rule"] == "mes" and result["engine"]["completion"] == "add1"
+    assert result["declared_rule"] == "equalshares/add1"
+    assert 0 < result["cost"] <= budget_round.amount and result["selected"]
+    costed = {str(p.pk) for p in selectors.ballot_projects(budget_round)}
+    assert {entry["id"] for entry in result["projects"]} == costed
+    assert all(entry["explanation"] and entry["because"]["code"] for entry in result["projects"])
+    race = pb.read_pb_text(budget_round.ballots_pb)
+    assert len(race.ballots) == result["turnout"]["ballots"] - result["turnout"]["spoilt"]
+    assert int(race.meta_value("seed")) == budget_round.seed
+    recount = pb.count(race, **pb.declared(race), seed=int(race.meta_value("seed")))
+    assert list(recount.selected) == result["selected"]
