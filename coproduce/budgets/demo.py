@@ -12,7 +12,7 @@
 Youth polls are not built yet, so the demo has none.
 
 Everything goes through the services (their audit trails tell the story). The services check
-the phases against the clock, so past phases are replayed on their days (``_clock``, as the
+the phases against the clock, so past phases are replayed on their days (``core.demo.replaying``, as the
 elections' demo does: feature apps do not import each other). Residents who take part are
 created in bulk with a verification record each, in the members' demo's style. Ballots come
 from a seeded random generator, so every machine builds the same borough.
@@ -20,17 +20,16 @@ from a seeded random generator, so every machine builds the same borough.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
-from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from coproduce.core import eligibility
+from coproduce.core.demo import replaying
 from coproduce.core.models import Place, User, Verification
 from coproduce.core.services import person_declare_address
 from coproduce.core.verification import VerificationLevel
@@ -44,19 +43,6 @@ DAY = datetime.timedelta(days=1)
 ELMWOOD_RESIDENTS = 60
 IRONBRIDGE_RESIDENTS = 420
 IRONBRIDGE_BALLOTS = 330
-
-
-@contextlib.contextmanager
-def _clock(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were ``moment`` (time still passes from there); what they queue
-    for after the commit (emails of that day, the count the demo runs itself) is dropped."""
-    real_now = timezone.now
-    start = real_now()
-    with (
-        mock.patch("django.utils.timezone.now", lambda: moment + (real_now() - start)),
-        mock.patch("django.db.transaction.on_commit", lambda func, using=None, robust=False: None),
-    ):
-        yield
 
 
 def build_demo_budgets(context: dict[str, Any]) -> None:
@@ -196,7 +182,7 @@ def _review(budget_round: BudgetRound, ideas: list[Idea], officer: User) -> list
 def _round(
     *, council, officer: User, ward: Place, start: datetime.datetime, amount: int, level: int, title_cy: str
 ) -> BudgetRound:
-    with _clock(start):
+    with replaying(start):
         budget_round = services.round_create(
             organisation=council,
             by=officer,
@@ -244,20 +230,20 @@ def _elmwood(rng: random.Random, now: datetime.datetime, context: dict[str, Any]
     people = _residents(
         rng, context, ward, ELMWOOD_RESIDENTS, level=VerificationLevel.DECLARED, method="self_declared", prefix="elm"
     )
-    with _clock(start + 8 * DAY):
+    with replaying(start + 8 * DAY):
         ideas = _ideas(budget_round, ward, people[: len(ELMWOOD_IDEAS)], ELMWOOD_IDEAS, officer)
-    with _clock(start + 12 * DAY):
+    with replaying(start + 12 * DAY):
         for idea, supporters in zip(ideas, range(len(ideas)), strict=True):
             for person in people[20 + supporters : 20 + supporters + 3]:
                 services.idea_support(idea=idea, person=person)
-    with _clock(start + 25 * DAY):
+    with replaying(start + 25 * DAY):
         projects = _review(budget_round, ideas, officer)
         # The demo resident declared her address (her posted code will confirm it later).
         person_declare_address(person=resident)
     resident.refresh_from_db()
     answer = eligibility.check(resident, selectors.requirement(budget_round))
     assert answer, f"the demo resident must be able to vote in Elmwood's budget: {answer.reason}"
-    with _clock(start + 38 * DAY):
+    with replaying(start + 38 * DAY):
         budget_round = services.round_open_voting(budget_round=budget_round, by=officer)
     weights = [row[4] for row in ELMWOOD_PROJECTS]
     for person in people[30:52]:
@@ -298,9 +284,9 @@ def _ironbridge(rng: random.Random, now: datetime.datetime, context: dict[str, A
         rng, context, ward, IRONBRIDGE_RESIDENTS, level=VerificationLevel.CONFIRMED, method="letter", prefix="iron"
     )
     rows = [(title, f"{title}, for everyone in Ironbridge.", "Ironbridge") for title, *_ in IRONBRIDGE]
-    with _clock(start + 8 * DAY):
+    with replaying(start + 8 * DAY):
         ideas = _ideas(budget_round, ward, people[: len(rows) + 1], [*rows, ("A cinema", "A cinema.", "")], officer)
-    with _clock(start + 25 * DAY):
+    with replaying(start + 25 * DAY):
         projects = [
             services.project_create(
                 budget_round=budget_round, by=officer, ideas=[idea], title=title, title_cy=title_cy, cost=cost
@@ -313,17 +299,17 @@ def _ironbridge(rng: random.Random, now: datetime.datetime, context: dict[str, A
             ideas=[ideas[-1]],
             reason="A cinema costs far more than the ward's budget, and needs a business to run it.",
         )
-    with _clock(start + 38 * DAY):
+    with replaying(start + 38 * DAY):
         budget_round = services.round_open_voting(budget_round=budget_round, by=officer)
     weights = [row[3] for row in IRONBRIDGE]
-    with _clock(start + 45 * DAY):
+    with replaying(start + 45 * DAY):
         voters = people[:]
         rng.shuffle(voters)
         for person in voters[:IRONBRIDGE_BALLOTS]:
             services.ballot_cast(
                 budget_round=budget_round, person=person, content=_ballot(rng, projects, weights, budget_round.amount)
             )
-    with _clock(start + 52 * DAY + datetime.timedelta(minutes=1)):
+    with replaying(start + 52 * DAY + datetime.timedelta(minutes=1)):
         budget_round = services.round_close_voting(budget_round=budget_round, by=None)
         budget_round = services.round_count(budget_round=budget_round, by=officer)
     return budget_round

@@ -6,8 +6,11 @@ log-ins and their roles), then hands the context to every registered feature app
 
 from __future__ import annotations
 
-from datetime import timedelta
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 from allauth.account.models import EmailAddress
 from django.db import connection, transaction
@@ -243,6 +246,24 @@ def holds_only_the_demo() -> bool:
     if not (User.objects.exists() or Organisation.objects.exists()):
         return True
     return AuditEvent.objects.filter(action="demo.build").exists()
+
+
+@contextlib.contextmanager
+def replaying(moment: datetime) -> Iterator[None]:
+    """Run services as if it were ``moment`` (time still passes from there), for demo builders that
+    replay a finished election or budget round on the days it happened. The services check their
+    timetables against the clock, so the past is built through them, audit trail and all.
+
+    What they would queue for after the commit (that day's emails, a count the builder runs itself)
+    is dropped: those emails went out back then, and the demo's mailbox holds only today's.
+    """
+    real_now = timezone.now
+    start = real_now()
+    with (
+        mock.patch("django.utils.timezone.now", lambda: moment + (real_now() - start)),
+        mock.patch("django.db.transaction.on_commit", lambda func, using=None, robust=False: None),
+    ):
+        yield
 
 
 @transaction.atomic

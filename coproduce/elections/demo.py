@@ -16,7 +16,7 @@ Three elections, one in each state a visitor should see:
 
 Everything goes through the services, so the audit trails tell the story. The services check
 the timetable against the clock, so the finished election is replayed on the days it happened
-(``_clock`` moves Django's clock back while it runs; the marks and ballots carry no time).
+(``core.demo.replaying`` moves Django's clock back while it runs; the marks and ballots carry no time).
 Dates are relative to the day the demo is built. Preferences are drawn from a seeded random
 generator, so every machine builds the same borough (receipt codes and the seal's shuffle
 excepted: those are drawn from ``secrets``, as they must be).
@@ -24,17 +24,16 @@ excepted: those are drawn from ``secrets``, as they must be).
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
-from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 from django.utils import timezone
 
+from coproduce.core.demo import replaying
 from coproduce.core.models import User
 from coproduce.members.demo import FIRST, LAST
 from coproduce.members.models import (
@@ -66,23 +65,6 @@ MORE_LAST = [
     "Bevan", "Thomas", "Rees", "Iqbal", "Kowalski", "Powell", "Mensah", "Parry", "Singh", "Watkins",
     "Owen", "Baker", "Hussain", "Pritchard", "Edwards", "Lloyd",
 ]  # fmt: skip
-
-
-@contextlib.contextmanager
-def _clock(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were ``moment`` (time still passes from there).
-
-    What they would have queued for after the commit (the emails of that day, a count the demo
-    runs itself) is dropped: those emails went out back then, and the mailbox the demo writes
-    to holds only today's.
-    """
-    real_now = timezone.now
-    start = real_now()
-    with (
-        mock.patch("django.utils.timezone.now", lambda: moment + (real_now() - start)),
-        mock.patch("django.db.transaction.on_commit", lambda func, using=None, robust=False: None),
-    ):
-        yield
 
 
 def build_demo_elections(context: dict[str, Any]) -> None:
@@ -289,7 +271,7 @@ def _homes_election(
         "voting_open": now - 28 * DAY,
         "voting_close": now - 14 * DAY,
     }
-    with _clock(now - 63 * DAY):
+    with replaying(now - 63 * DAY):
         election = services.election_create(
             organisation=organisation,
             by=secretary,
@@ -333,7 +315,7 @@ def _homes_election(
             seats=3,
         )
         election = services.election_publish(election=election, by=secretary)
-    with _clock(now - 50 * DAY):
+    with replaying(now - 50 * DAY):
         tenant_voters, all_voters = (
             _voters(tenants, on=timezone.localdate()),
             _voters(everyone, on=timezone.localdate()),
@@ -358,13 +340,13 @@ def _homes_election(
             statement="I would like to help the co-op with its website and its social media.",
             statement_cy="Hoffwn helpu’r gydweithfa gyda’i gwefan a’i chyfryngau cymdeithasol.",
         )
-    with _clock(now - 37 * DAY):
+    with replaying(now - 37 * DAY):
         services.nomination_withdraw(nomination=withdrawn, by=withdrawn.candidate)
-    with _clock(now - 34 * DAY):
+    with replaying(now - 34 * DAY):
         for nomination in tenant_nominations + independent_nominations:
             services.nomination_decide(nomination=nomination, accept=True, by=officer)
         services.election_seed_set(election=election, seed="north-homes-board-2026", by=officer)
-    with _clock(now - 28 * DAY):
+    with replaying(now - 28 * DAY):
         election = services.election_open_voting(election=election, by=officer)
     weights = {
         tenants.pk: {str(n.pk): w for n, (_, _, w) in zip(tenant_nominations, TENANT_CANDIDATES, strict=True)},
@@ -373,7 +355,7 @@ def _homes_election(
         },
     }
     papers: dict[int, list[list[str]]] = {}
-    with _clock(now - 20 * DAY):
+    with replaying(now - 20 * DAY):
         for constituency, turnout_ in ((tenants, 0.58), (everyone, 0.5)):
             constituency.refresh_from_db()
             box = constituency.box
@@ -389,9 +371,9 @@ def _homes_election(
                     papers[constituency.pk].append(ranking)
                 else:
                     services.vote(constituency=constituency, person=person, choices=ranking)
-    with _clock(now - 14 * DAY):
+    with replaying(now - 14 * DAY):
         election = services.election_close_voting(election=election, by=officer)
-    with _clock(now - 14 * DAY + datetime.timedelta(hours=2)):
+    with replaying(now - 14 * DAY + datetime.timedelta(hours=2)):
         # The papers, as they read, in batches of up to 25: entered by the secretary, checked by the
         # returning officer. One paper in the tenants' box was spoilt (no first preference): the
         # voter is marked as having voted, and the paper counts for nothing.
@@ -444,7 +426,7 @@ LEISURE_CANDIDATES = [
 def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, users: dict[str, User]) -> Election:
     """The leisure trust's election: voting opened this morning and closes in ten days."""
     secretary, member, officer = users["secretary"], users["member"], users["officer"]
-    with _clock(now - 30 * DAY):
+    with replaying(now - 30 * DAY):
         election = services.election_create(
             organisation=organisation,
             by=secretary,
@@ -467,7 +449,7 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
             election=election, by=secretary, name="Community trustees", name_cy="Ymddiriedolwyr cymunedol", seats=3
         )
         election = services.election_publish(election=election, by=secretary)
-    with _clock(now - 15 * DAY):
+    with replaying(now - 15 * DAY):
         members = [
             p for p in _voters(constituency, on=timezone.localdate()) if p.pk not in {u.pk for u in users.values()}
         ]
@@ -483,10 +465,10 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
             )
             for text, text_cy, _ in LEISURE_CANDIDATES
         ]
-    with _clock(now - 2 * DAY):
+    with replaying(now - 2 * DAY):
         for nomination in nominations:
             services.nomination_decide(nomination=nomination, accept=True, by=officer)
-    with _clock(now - datetime.timedelta(hours=2)):
+    with replaying(now - datetime.timedelta(hours=2)):
         election = services.election_open_voting(election=election, by=officer)
     constituency.refresh_from_db()
     options = constituency.box.options
@@ -513,7 +495,7 @@ def _leisure_election(rng: random.Random, now: datetime.datetime, organisation, 
 def _care_election(now: datetime.datetime, organisation, classes: dict[str, StakeholderClass], users) -> Election:
     """The care co-op's election, taking nominations until next week."""
     secretary = users["secretary"]
-    with _clock(now - 6 * DAY):
+    with replaying(now - 6 * DAY):
         election = services.election_create(
             organisation=organisation,
             by=secretary,
@@ -548,7 +530,7 @@ def _care_election(now: datetime.datetime, organisation, classes: dict[str, Stak
             election=election, by=secretary, name="All members", name_cy="Pob aelod", seats=2
         )
         election = services.election_publish(election=election, by=secretary)
-    with _clock(now - 2 * DAY):
+    with replaying(now - 2 * DAY):
         in_workers = [
             p for p in _voters(workers, on=timezone.localdate()) if p.pk not in {u.pk for u in users.values()}
         ]
