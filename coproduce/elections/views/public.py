@@ -157,9 +157,10 @@ def election(request, pk: int):
             "can_vote": False,
             "mark": None,
         }
-        if box is not None and user.is_authenticated and voting_selectors.is_elector(box, user):
-            row["mark"] = voting_selectors.mark_for(box, user)
-            row["can_vote"] = status == Status.VOTING and box.status == BoxStatus.OPEN and row["mark"] is None
+        is_elector, mark = voting_selectors.voter_status(box, user) if box is not None else (False, None)
+        if is_elector:
+            row["mark"] = mark
+            row["can_vote"] = status == Status.VOTING and box.status == BoxStatus.OPEN and mark is None
             row["is_elector"] = True
         rows.append(row)
     mine = []
@@ -560,9 +561,9 @@ def receipt(request, pk: int, constituency_id: int):
     election = _election(request, pk)
     constituency = _constituency(election, constituency_id)
     box = constituency.box
-    if box is None or not voting_selectors.is_elector(box, request.user):
+    is_elector, mark = voting_selectors.voter_status(box, request.user) if box is not None else (False, None)
+    if not is_elector:
         raise Http404
-    mark = voting_selectors.mark_for(box, request.user)
     if mark is None:
         return redirect("elections:ballot", pk=election.pk, constituency_id=constituency.pk)
     return render(
