@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from coproduce.counting.errors import InputError
-from coproduce.counting.formats.blt import parse_blt
+from coproduce.counting.formats.blt import parse_blt, write_blt
 from coproduce.counting.formats.dat import parse_dat
 from coproduce.counting.stv import count, read_blt, read_dat
 
@@ -216,3 +216,27 @@ def test_fast_paths_agree_with_the_careful_reader(monkeypatch):
 )
 def test_fast_paths_agree_at_the_end_of_the_ballots(monkeypatch, text):
     assert _outcome(text) == _careful(monkeypatch, text)
+
+
+def test_written_blt_reads_back_to_the_same_contest() -> None:
+    """An election's published ballots: names with quotes, a withdrawn candidate, weights above 1."""
+    from coproduce.counting.stv.model import Contest
+
+    contest = Contest(
+        candidates=('Ann "Nan" Jones', "Bryn", "Cai"),
+        seats=2,
+        rankings=((0, 1), (1,), (2, 0, 1)),
+        counts=(3, 1, 2),
+        title='Board — "Tenants"',
+        withdrawn=frozenset({2}),
+    )
+    again = parse_blt(write_blt(contest))
+    assert (again.candidates, again.seats, again.title, again.withdrawn) == (
+        contest.candidates,
+        contest.seats,
+        contest.title,
+        contest.withdrawn,
+    )
+    assert dict(zip(again.rankings, again.counts, strict=True)) == dict(
+        zip(contest.rankings, contest.counts, strict=True)
+    )
