@@ -24,5 +24,6 @@ urlpatterns += i18n_patterns(
     path("", include("coproduce.core.urls")),
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.elections.urls")),
+    path("", include("coproduce.budgets.urls")),
     prefix_default_language=False,
 )

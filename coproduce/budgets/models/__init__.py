@@ -211,6 +211,26 @@ class IdeaSupport(models.Model):
         return f"{self.person} — {self.idea}"
 
 
+def photo_path(instance: IdeaPhoto, filename: str) -> str:
+    return f"budgets/ideas/{instance.idea.round_id}/{filename}"
+
+
+class IdeaPhoto(models.Model):
+    """A photo of an idea (checked and stripped of metadata by ``core.uploads``), with its alt text."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    alt = models.CharField(_("what the photo shows"), max_length=300)
+
+    class Meta:
+        ordering = ["idea", "pk"]
+        verbose_name = _("photo of an idea")
+        verbose_name_plural = _("photos of ideas")
+
+    def __str__(self) -> str:
+        return self.alt
+
+
 class ProjectStatus(models.TextChoices):
     COSTED = "costed", _("Costed: on the ballot")
     NOT_FEASIBLE = "not_feasible", _("Not feasible")
@@ -278,6 +298,46 @@ class ProjectUpdate(models.Model):
         return f"{self.project} — {self.on}"
 
 
+def update_photo_path(instance: UpdatePhoto, filename: str) -> str:
+    return f"budgets/updates/{instance.update.project_id}/{filename}"
+
+
+class UpdatePhoto(models.Model):
+    """A photo with a delivery update, with its alt text."""
+
+    update = models.ForeignKey(ProjectUpdate, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=update_photo_path)
+    alt = models.CharField(_("what the photo shows"), max_length=300)
+    alt_cy = models.CharField(_("what the photo shows, in Welsh"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["update", "pk"]
+        verbose_name = _("photo of a delivery update")
+        verbose_name_plural = _("photos of delivery updates")
+
+    def __str__(self) -> str:
+        return self.alt
+
+    def localised_alt(self, language: str | None) -> str:
+        return self.alt_cy if language == "cy" and self.alt_cy else self.alt
+
+
+class ProjectFollow(models.Model):
+    """A resident following a funded project's delivery: they are emailed its updates."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="follows")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower of a project")
+        verbose_name_plural = _("followers of projects")
+        constraints = [models.UniqueConstraint(fields=["project", "person"], name="one_follow_per_person_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.project}"
+
+
 class Departure(models.Model):
     """The fund holder's decision to depart from the count for one project, with its reason."""
 
@@ -298,6 +358,8 @@ class Departure(models.Model):
         return f"{self.round} — {self.project}"
 
 
+from .polls import PollOption, PollStage, YouthPoll  # noqa: E402
+
 __all__ = [
     "BallotKind",
     "BudgetRound",
@@ -305,11 +367,17 @@ __all__ = [
     "DeliveryStatus",
     "Departure",
     "Idea",
+    "IdeaPhoto",
     "IdeaStatus",
     "IdeaSupport",
+    "PollOption",
+    "PollStage",
     "Project",
+    "ProjectFollow",
     "ProjectStatus",
     "ProjectUpdate",
     "Stage",
     "Status",
+    "UpdatePhoto",
+    "YouthPoll",
 ]
