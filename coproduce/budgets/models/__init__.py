@@ -96,6 +96,9 @@ class BudgetRound(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     ballots_pb = models.TextField(_("ballots (Pabulib)"), blank=True)
     declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
+    # When the eligible residents were told ideas are open, and reminded to vote (each once).
+    ideas_announced_at = models.DateTimeField(_("ideas announced"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
