@@ -290,6 +290,7 @@ def idea_moderate(*, idea: Idea, by: User, publish: bool, reason: str = "") -> I
         target=idea,
         summary=idea.title,
     )
+    transaction.on_commit(lambda: _enqueue("send_idea_moderated", idea.pk))
     return idea
 
 
@@ -372,6 +373,7 @@ def project_create(
     project.save()
     project.ideas.set(ideas)
     _audit(budget_round, by=by, action="budget.project_cost", target=project, summary=title, cost=cost)
+    transaction.on_commit(lambda: _enqueue("send_on_ballot", project.pk))
     return project
 
 
@@ -451,6 +453,7 @@ def round_open_voting(
     budget_round.save(update_fields=["box", "stage", "seed"])
     _audit(budget_round, by=by, action="budget.open_voting", electorate=box.electorate_size)
     transaction.on_commit(lambda: _enqueue("schedule_close", budget_round))
+    transaction.on_commit(lambda: _enqueue("send_voting_open", budget_round.pk))
     return budget_round
 
 
@@ -546,6 +549,7 @@ def round_count(*, budget_round: BudgetRound, by: User | None = None) -> BudgetR
     budget_round.declared_at = timezone.now()
     budget_round.save(update_fields=["result", "ballots_pb", "stage", "declared_at"])
     _audit(budget_round, by=by, action="budget.declare", selected=budget_round.result["selected"])
+    transaction.on_commit(lambda: _enqueue("send_result", budget_round.pk))
     return budget_round
 
 
@@ -623,6 +627,7 @@ def project_update_add(
         project=project, on=on or timezone.localdate(), text=text, text_cy=text_cy.strip(), by=by
     )
     _audit(project.round, by=by, action="budget.project_update", target=project, summary=project.title)
+    transaction.on_commit(lambda: _enqueue("send_project_update", update.pk))
     return update
 
 
