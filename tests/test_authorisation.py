@@ -298,6 +298,37 @@ TARGETS = [
         api=True,
     ),
     # Budgets: public to everyone once published; the result and its ballots once declared.
+    Target("ward budgets", "/budgets/", EVERYONE),
+    Target("ward budgets in Welsh", "/cy/budgets/", EVERYONE),
+    Target("a budget round", "/budgets/{budget_voting}/", EVERYONE),
+    Target("a budget round in Welsh", "/cy/budgets/{budget_ideas}/", EVERYONE),
+    Target("a draft budget round", "/budgets/{budget_draft}/", OFFICERS),
+    Target("a budget round's dates", "/budgets/{budget_declared}/dates.ics", EVERYONE),
+    Target("a draft budget round's dates", "/budgets/{budget_draft}/dates.ics", OFFICERS),
+    Target("a budget round's ideas", "/budgets/{budget_ideas}/ideas/", EVERYONE),
+    Target("a draft budget round's ideas", "/budgets/{budget_draft}/ideas/", OFFICERS),
+    Target("an idea", "/budgets/{budget_ideas}/ideas/{budget_idea}/", EVERYONE),
+    Target(
+        "an idea waiting for moderation",
+        "/budgets/{budget_ideas}/ideas/{budget_idea_waiting}/",
+        frozenset({"resident", "officer", "superuser"}),
+    ),
+    Target("an idea of another round", "/budgets/{budget_voting}/ideas/{budget_idea}/", frozenset()),
+    Target("a photo of an idea", "/budgets/ideas/photos/{budget_idea_photo}", EVERYONE),
+    Target(
+        "a photo of an idea waiting for moderation",
+        "/budgets/ideas/photos/{budget_idea_waiting_photo}",
+        frozenset({"resident", "officer", "superuser"}),
+    ),
+    Target("send an idea", "/budgets/{budget_ideas}/ideas/new/", SIGNED_IN),
+    # Its officers are sent back to the round (a draft takes no ideas); anyone else: not found.
+    Target(
+        "send an idea to a draft budget round",
+        "/budgets/{budget_draft}/ideas/new/",
+        frozenset(),
+        sent_elsewhere=OFFICERS,
+    ),
+    Target("support an idea", "/budgets/{budget_ideas}/ideas/{budget_idea}/support/", SIGNED_IN, post=True),
     Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
     Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
     Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
@@ -309,8 +340,9 @@ TARGETS = [
 
 
 @pytest.fixture
-def world(settings):
+def world(settings, tmp_path):
     settings.API_THROTTLE_PER_ADDRESS = settings.API_THROTTLE_PER_USER = "100000/m"
+    settings.MEDIA_ROOT = tmp_path  # photos the world uploads
     borough = PlaceFactory(code="X06000001", kind=PlaceKind.COUNCIL_AREA)
     council = OrganisationFactory(kind=OrganisationKind.COUNCIL, slug="council", area=borough)
     org = OrganisationFactory(slug="trust")
@@ -428,7 +460,45 @@ def _budget_keys(council, ward, people) -> dict[str, int]:
     declared = budgets.round_count(budget_round=declared, by=people["officer"])
     assert declared.stage == Stage.DECLARED and voting.stage == Stage.VOTING
     draft = BudgetRoundFactory(organisation=council, place=ward, stage=Stage.DRAFT)
-    return {"budget_declared": declared.pk, "budget_voting": voting.pk, "budget_draft": draft.pk}
+    return {
+        "budget_declared": declared.pk,
+        "budget_voting": voting.pk,
+        "budget_draft": draft.pk,
+        **_budget_idea_keys(council, ward, people),
+    }
+
+
+def _budget_idea_keys(council, ward, people) -> dict[str, int]:
+    """A round taking ideas that everyone living in the ward may join (no address check), with a
+    published idea and one waiting for moderation (the resident's), each with a photo."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from coproduce.budgets.models import IdeaPhoto, IdeaStatus
+    from coproduce.budgets.tests.factories import BudgetRoundFactory, IdeaFactory, phases
+    from coproduce.core.verification import VerificationLevel
+
+    budget_round = BudgetRoundFactory(
+        organisation=council, place=ward, min_level=VerificationLevel.NONE, **phases("ideas")
+    )
+    published = IdeaFactory(round=budget_round, ward=ward)
+    waiting = IdeaFactory(round=budget_round, proposer=people["resident"], status=IdeaStatus.SUBMITTED)
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(out, format="PNG")
+    photos = []
+    for idea in (published, waiting):
+        photo = IdeaPhoto(idea=idea, alt="A bench")
+        photo.image.save("bench.png", ContentFile(out.getvalue()), save=True)
+        photos.append(photo.pk)
+    return {
+        "budget_ideas": budget_round.pk,
+        "budget_idea": published.pk,
+        "budget_idea_waiting": waiting.pk,
+        "budget_idea_photo": photos[0],
+        "budget_idea_waiting_photo": photos[1],
+    }
 
 
 def _matrix():

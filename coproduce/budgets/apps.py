@@ -12,11 +12,11 @@ class BudgetsConfig(AppConfig):
 
         from .audit import AUDIT_ACTIONS
 
-        # No pages yet: no navigation entry until the pages exist.
         registry.register(
             registry.FeatureApp(
                 label="budgets",
                 name=_("Participatory budgets"),
+                navigation=(registry.NavItem(_("Ward budgets"), "budgets:list", order=40),),
                 audit_actions=AUDIT_ACTIONS,
                 demo_data="coproduce.budgets.demo:build_demo_budgets",
                 demo_order=30,

@@ -2,10 +2,112 @@
 
 from __future__ import annotations
 
-from django import forms  # noqa: F401
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import TEXT_MAX_LENGTH
 
 # -- Rounds and ideas (public pages) -------------------------------------------------------------------
+
+IDEA_PHOTOS = 3  # photos an idea may have (the service refuses more)
+
+
+class IdeaForm(forms.Form):
+    """A resident's idea: what, where, which ward, and up to three photos each with its alt text.
+
+    The service checks the photos themselves (a JPG or PNG, stripped of its metadata); the form
+    asks for a description of each photo given, so that no photo is published without one.
+    """
+
+    title = forms.CharField(
+        label=_("Give your idea a short title"),
+        max_length=150,
+        help_text=_("For example: Benches along the canal path."),
+        error_messages={
+            "required": _("Enter a title for your idea"),
+            "max_length": _("The title must be %(limit_value)s characters or fewer"),
+        },
+    )
+    description = forms.CharField(
+        label=_("Describe your idea"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("What would it be, who would it help, and why? You can use up to 4,000 characters."),
+        error_messages={
+            "required": _("Describe your idea"),
+            "max_length": _("The description must be %(limit_value)s characters or fewer"),
+        },
+    )
+    where = forms.CharField(
+        label=_("Where would it be? (optional)"),
+        required=False,
+        max_length=300,
+        help_text=_("A street, a park or a building, for example: the canal path by Mill Lane."),
+        error_messages={"max_length": _("Use %(limit_value)s characters or fewer")},
+    )
+    ward = forms.ChoiceField(
+        label=_("Which ward is it in?"),
+        error_messages={"required": _("Choose the ward your idea is in"), "invalid_choice": _("Choose a ward")},
+    )
+
+    def __init__(self, *args, places, language: str | None, **kwargs):
+        """``places``: the round's place first, then the wards within it."""
+        super().__init__(*args, **kwargs)
+        self.places = {str(place.pk): place for place in places}
+        if len(self.places) == 1:
+            del self.fields["ward"]
+        else:
+            area, *wards = places
+            self.fields["ward"].choices = [
+                (str(area.pk), _("More than one ward, or all of %(place)s") % {"place": area.localised_name(language)})
+            ] + [(str(ward.pk), ward.localised_name(language)) for ward in wards]
+        for number in range(1, IDEA_PHOTOS + 1):
+            self.fields[f"photo_{number}"] = forms.FileField(
+                label=_("Photo %(number)s (optional)") % {"number": number},
+                required=False,
+                help_text=_(
+                    "A JPG or PNG picture smaller than 5 MB. "
+                    "We remove the details cameras store in photos, such as where it was taken."
+                ),
+            )
+            self.fields[f"alt_{number}"] = forms.CharField(
+                label=_("Describe photo %(number)s") % {"number": number},
+                required=False,
+                max_length=300,
+                help_text=_(
+                    "Describe the photo for people who cannot see it, for example: a muddy path beside the canal."
+                ),
+                error_messages={"max_length": _("Describe the photo in %(limit_value)s characters or fewer")},
+            )
+
+    def photo_numbers(self) -> range:
+        return range(1, IDEA_PHOTOS + 1)
+
+    def clean(self):
+        data = super().clean()
+        if len(self.places) == 1:
+            data["ward"] = next(iter(self.places.values()))
+        elif data.get("ward"):
+            data["ward"] = self.places[data["ward"]]
+        photos = []
+        for number in self.photo_numbers():
+            photo, alt = data.get(f"photo_{number}"), (data.get(f"alt_{number}") or "").strip()
+            if photo and not alt:
+                self.add_error(f"alt_{number}", _("Describe the photo for people who cannot see it"))
+            elif alt and not photo and f"alt_{number}" not in self.errors:
+                again = _("Choose photo %(number)s again, or remove its description") % {"number": number}
+                self.add_error(f"photo_{number}", again)
+            elif photo:
+                photos.append((photo, alt))
+        data["photos"] = photos
+        return data
+
+    def photo_error_field(self, error) -> str | None:
+        """The field a service's refusal of a photo belongs beside (its params say which photo)."""
+        number = (error.params or {}).get("number")
+        if number is None:
+            return None
+        return f"alt_{number}" if error.code in ("alt_missing", "alt_too_long") else f"photo_{number}"
 
 
 # -- The ballot, results and delivery -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,8 +218,11 @@ def idea_submit(
     description: str,
     where: str = "",
     ward: Place | None = None,
+    photos: Sequence[tuple[UploadedFile, str]] = (),
 ) -> Idea:
-    """A resident's idea, waiting for an officer to publish it."""
+    """A resident's idea, waiting for an officer to publish it, with up to three photos, each with
+    its alt text. A photo's refusal is on ``photos`` with the photo's ``number`` in its params (code
+    ``alt_missing`` or ``alt_too_long`` for the alt text, else ``core.uploads``' code)."""
     # Read, not locked: residents' ideas do not wait for each other.
     budget_round = BudgetRound.objects.select_related("organisation", "place").get(pk=budget_round.pk)
     if budget_round.status() != Status.IDEAS:
@@ -240,6 +244,32 @@ def idea_submit(
         place = budget_round.place
         if not (ward.pk == place.pk or ward.path.startswith(place.path + "/")):
             raise ValidationError({"ward": _("Choose a ward in the area of this budget.")})
+    from coproduce.core.uploads import photo_clean
+
+    from .models import IdeaPhoto
+
+    if len(photos) > 3:
+        raise ValidationError({"photos": _("You can add up to 3 photos.")})
+    checked = []  # every photo is checked before anything is stored
+    for number, (upload, alt) in enumerate(photos, start=1):
+        try:
+            image = photo_clean(upload)
+        except ValidationError as error:
+            problem = ValidationError(
+                _("Photo %(number)s: %(problem)s"),
+                code=error.code,
+                params={"number": number, "problem": " ".join(error.messages)},
+            )
+            raise ValidationError({"photos": problem}) from error
+        alt = " ".join((alt or "").split())
+        if not alt:
+            message, code = _("Describe photo %(number)s for people who cannot see it."), "alt_missing"
+        elif len(alt) > 300:
+            message, code = _("Describe photo %(number)s in 300 characters or fewer."), "alt_too_long"
+        else:
+            checked.append((image, alt))
+            continue
+        raise ValidationError({"photos": ValidationError(message, code=code, params={"number": number})})
     idea = Idea.objects.create(
         round=budget_round,
         title=title,
@@ -248,7 +278,11 @@ def idea_submit(
         ward=ward,
         proposer=person,
     )
-    _audit(budget_round, by=person, action="budget.idea_submit", target=idea, summary=title)
+    for image, alt in checked:
+        photo = IdeaPhoto(idea=idea, alt=alt)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+    _audit(budget_round, by=person, action="budget.idea_submit", target=idea, summary=title, photos=len(checked))
     return idea
 
 
