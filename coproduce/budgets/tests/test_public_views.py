@@ -442,3 +442,40 @@ def test_every_page_answers_in_english_and_welsh(client, elmwood, language):
         assert response.status_code == 200, url
         if language and not url.endswith(".ics"):
             assert '<html lang="cy"' in response.content.decode(), url
+
+
+def test_the_most_supported_ideas_come_first(client, elmwood):
+    budget_round, _resident, _officer = elmwood
+    quiet = IdeaFactory(round=budget_round, title="Quiet idea")
+    popular = IdeaFactory(round=budget_round, title="Popular idea")
+    IdeaFactory(round=budget_round, title="Newest idea")
+    for _ in range(2):
+        IdeaSupport.objects.create(idea=popular, person=ResidentFactory())
+    IdeaSupport.objects.create(idea=quiet, person=ResidentFactory())
+    html = client.get(f"/budgets/{budget_round.pk}/ideas/").content.decode()
+    assert html.index("Popular idea") < html.index("Quiet idea") < html.index("Newest idea")
+    assert "2 supporters" in html and "1 supporter<" in html
+
+
+def test_the_list_of_rounds_takes_the_same_queries_however_many_rounds(client, elmwood):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/budgets/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for phase in ("review", "voting", "ideas"):
+        BudgetRoundFactory(**phases(phase))
+    assert queries() == few
+
+
+def test_a_round_of_a_hidden_fund_holder_is_not_found(client, elmwood):
+    budget_round, resident, officer = elmwood
+    idea = IdeaFactory(round=budget_round)
+    type(budget_round.organisation).objects.filter(pk=budget_round.organisation_id).update(is_public=False)
+    client.force_login(resident)
+    for url in (f"/budgets/{budget_round.pk}/", f"/budgets/{budget_round.pk}/ideas/{idea.pk}/"):
+        assert client.get(url).status_code == 404, url
+    assert "Elmwood ward budget" not in client.get("/budgets/").content.decode()
+    sign_in_with_mfa(client, officer)
+    assert client.get(f"/budgets/{budget_round.pk}/ideas/{idea.pk}/").status_code == 200
