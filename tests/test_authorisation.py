@@ -329,6 +329,19 @@ TARGETS = [
         sent_elsewhere=OFFICERS,
     ),
     Target("support an idea", "/budgets/{budget_ideas}/ideas/{budget_idea}/support/", SIGNED_IN, post=True),
+    # The ballot: no role here is on the voting round's electorate (fixed when voting opened), so
+    # each is refused with the reason; the check page and receipt likewise.
+    Target("a budget ballot", "/budgets/{budget_voting}/vote/", frozenset()),
+    Target("check a budget ballot", "/budgets/{budget_voting}/vote/check/", frozenset()),
+    Target("a budget vote's receipt", "/budgets/{budget_voting}/vote/receipt/", frozenset()),
+    Target("a budget result", "/budgets/{budget_declared}/result/", EVERYONE),
+    Target("a budget result in Welsh", "/cy/budgets/{budget_declared}/result/", EVERYONE),
+    Target("no budget result while voting", "/budgets/{budget_voting}/result/", frozenset()),
+    Target("no result of a draft budget round", "/budgets/{budget_draft}/result/", frozenset()),
+    Target("a funded project", "/budgets/{budget_declared}/projects/{budget_project}/", EVERYONE),
+    Target("a project of another round", "/budgets/{budget_voting}/projects/{budget_project}/", frozenset()),
+    Target("follow a project", "/budgets/{budget_declared}/projects/{budget_project}/follow/", SIGNED_IN, post=True),
+    Target("a photo of a delivery update", "/budgets/updates/photos/{budget_update_photo}", EVERYONE),
     Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
     Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
     Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
@@ -459,13 +472,32 @@ def _budget_keys(council, ward, people) -> dict[str, int]:
     budgets.round_close_voting(budget_round=declared, by=people["officer"])
     declared = budgets.round_count(budget_round=declared, by=people["officer"])
     assert declared.stage == Stage.DECLARED and voting.stage == Stage.VOTING
+    update = budgets.project_update_add(project=project, by=people["officer"], text="Work has started.")
     draft = BudgetRoundFactory(organisation=council, place=ward, stage=Stage.DRAFT)
     return {
+        "budget_project": project.pk,
+        "budget_update_photo": _update_photo(update),
         "budget_declared": declared.pk,
         "budget_voting": voting.pk,
         "budget_draft": draft.pk,
         **_budget_idea_keys(council, ward, people),
     }
+
+
+def _update_photo(update) -> int:
+    """A photo with a delivery update (the declared round's funded project)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from coproduce.budgets.models import UpdatePhoto
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(out, format="PNG")
+    photo = UpdatePhoto(update=update, alt="The new benches")
+    photo.image.save("benches.png", ContentFile(out.getvalue()), save=True)
+    return photo.pk
 
 
 def _budget_idea_keys(council, ward, people) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import TEXT_MAX_LENGTH
 
@@ -111,6 +112,137 @@ class IdeaForm(forms.Form):
 
 
 # -- The ballot, results and delivery -------------------------------------------------------------------
+
+POINTS_MAX_DIGITS = 6  # more than anyone could be given to share
+
+
+class ProjectsBallotForm(forms.Form):
+    """A knapsack or approval-of-N ballot: a checkbox for each project on the ballot paper.
+
+    The budget's own rule (the chosen projects' costs together within the amount) is the service's
+    ``ballot_check``: the view puts its refusal beside the checkboxes.
+    """
+
+    projects = forms.MultipleChoiceField(label=_("Your choices"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, projects, limit: int | None = None, **kwargs):
+        """``projects``: (key, title) pairs in ballot-paper order; ``limit``: the most a voter may choose."""
+        super().__init__(*args, **kwargs)
+        self.projects = list(projects)
+        self.limit = limit
+        field = self.fields["projects"]
+        field.choices = self.projects
+        field.error_messages["invalid_choice"] = _("Choose from the projects on the ballot.")
+
+    def clean_projects(self) -> list[str]:
+        chosen = self.cleaned_data.get("projects") or []
+        if not chosen:
+            raise forms.ValidationError(
+                _("Your ballot is empty. Tick the box next to each project you want to vote for."), code="empty"
+            )
+        if self.limit is not None and len(chosen) > self.limit:
+            raise forms.ValidationError(
+                ngettext(
+                    "You can choose only %(count)s project. You have ticked %(chosen)s: untick some.",
+                    "You can choose up to %(count)s projects. You have ticked %(chosen)s: untick some.",
+                    self.limit,
+                )
+                % {"count": self.limit, "chosen": len(chosen)},
+                code="too_many",
+            )
+        order = [key for key, _title in self.projects]
+        return sorted(chosen, key=order.index)
+
+    def content(self) -> list[str]:
+        """The ballot as the box takes it: the chosen projects' keys."""
+        return list(self.cleaned_data["projects"])
+
+    @classmethod
+    def initial_for(cls, content) -> dict[str, list[str]]:
+        return {"projects": [str(key) for key in content]}
+
+
+class PointsBallotForm(forms.Form):
+    """A points ballot: a box for each project, to share out up to ``limit`` points (empty means none)."""
+
+    def __init__(self, *args, projects, limit: int, **kwargs):
+        """``projects``: (key, title) pairs in ballot-paper order; ``limit``: the points each voter shares."""
+        super().__init__(*args, **kwargs)
+        self.projects = list(projects)
+        self.limit = limit
+        for key, title in self.projects:
+            self.fields[f"points_{key}"] = forms.CharField(
+                label=title,
+                required=False,
+                max_length=POINTS_MAX_DIGITS,
+                error_messages={
+                    "max_length": _("Enter a number of points from 0 to %(count)s for %(project)s")
+                    % {"count": limit, "project": title}
+                },
+            )
+
+    def points_fields(self):
+        """Each project's title and its bound field, in ballot-paper order."""
+        return [(title, self[f"points_{key}"]) for key, title in self.projects]
+
+    def clean(self):
+        data = super().clean()
+        given: list[list] = []
+        for key, title in self.projects:
+            name = f"points_{key}"
+            if name in self.errors:
+                continue
+            text = (data.get(name) or "").strip()
+            if not text:
+                continue
+            try:
+                points = int(text)
+            except ValueError:
+                self.add_error(
+                    name,
+                    _("Enter a whole number of points for %(project)s, like 2, or leave it empty")
+                    % {"project": title},
+                )
+                continue
+            if points < 0:
+                self.add_error(name, _("Points for %(project)s cannot be less than 0") % {"project": title})
+                continue
+            if points:
+                given.append([key, points])
+        if self.errors:
+            return data
+        total = sum(points for _key, points in given)
+        if not given:
+            raise forms.ValidationError(
+                ngettext(
+                    "Your ballot is empty. Give your %(count)s point to a project.",
+                    "Your ballot is empty. Share your %(count)s points among the projects you want to vote for.",
+                    self.limit,
+                )
+                % {"count": self.limit},
+                code="empty",
+            )
+        if total > self.limit:
+            raise forms.ValidationError(
+                ngettext(
+                    "You have %(count)s point to share but have given %(given)s: take some away.",
+                    "You have %(count)s points to share but have given %(given)s: take some away.",
+                    self.limit,
+                )
+                % {"count": self.limit, "given": total},
+                code="too_many_points",
+            )
+        data["content"] = given
+        return data
+
+    def content(self) -> list[list]:
+        """The ballot as the box takes it: [key, points] pairs for the projects given points."""
+        return [list(pair) for pair in self.cleaned_data["content"]]
+
+    @classmethod
+    def initial_for(cls, content) -> dict[str, str]:
+        return {f"points_{key}": str(points) for key, points in content}
+
 
 
 # -- Officers' pages -------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from .models import (
     IdeaStatus,
     IdeaSupport,
     Project,
+    ProjectFollow,
     ProjectStatus,
     ProjectUpdate,
     Stage,
@@ -663,6 +664,21 @@ def project_update_add(
     _audit(project.round, by=by, action="budget.project_update", target=project, summary=project.title)
     transaction.on_commit(lambda: _enqueue("send_project_update", update.pk))
     return update
+
+
+@transaction.atomic
+def project_follow(*, project: Project, person: User) -> ProjectFollow:
+    """``person`` follows a funded project's delivery (its updates are emailed to them); following
+    again changes nothing."""
+    project = _funded(project)
+    follow, _created = ProjectFollow.objects.get_or_create(project=project, person=person)
+    return follow
+
+
+@transaction.atomic
+def project_unfollow(*, project: Project, person: User) -> None:
+    """``person`` stops following a project (nothing happens if they were not following it)."""
+    ProjectFollow.objects.filter(project=project, person=person).delete()
 
 
 def _enqueue(name: str, *args: Any) -> None:

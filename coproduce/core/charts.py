@@ -8,7 +8,7 @@ table next to it, so it is labelled as an image with a one-line summary; the tab
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from markupsafe import Markup, escape
 
@@ -201,5 +201,99 @@ def lines_chart(
             f'<text class="app-chart__label app-chart__label--start" x="{end_x + 10:.1f}" y="{label_y:.1f}">'
             f"{escape(names[number])}</text>"
         )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every value above went through escape() or is a number
+
+
+BAR_HEIGHT, BAR_GAP = 24, 12  # each bar, and the space between two
+BAR_PLOT_WIDTH = 320  # the least room for the bars themselves
+
+
+def _desc(chart_id: str, description: str) -> tuple[str, str]:
+    """The ``aria-describedby`` attribute and ``<desc>`` element for an optional longer description."""
+    if not description:
+        return "", ""
+    return (
+        f' aria-describedby="{escape(chart_id)}-desc"',
+        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+    )
+
+
+def bar_chart(
+    bars: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    chart_id: str,
+    description: str = "",
+    value_labels: Sequence[str] | None = None,
+    tick_format: Callable[[float], str] | None = None,
+    hollow: Collection[int] = (),
+) -> Markup:
+    """An SVG chart of horizontal bars, one for each (label, value), in the order given; empty for no data.
+
+    Each bar has its label on the left and its value at its end (``value_labels`` when given, e.g.
+    "£1,200.00 (12%)"; else the number), so the chart reads without the axis. Bars at the indexes in
+    ``hollow`` are drawn as outlines only (e.g. money not spent beside money spent): they differ by
+    shape, not by colour alone. ``title`` names the chart and ``description`` (optional) says more;
+    the table beside it has the numbers. ``tick_format`` writes the axis's numbers (default: 1,234).
+    """
+    if not bars:
+        return Markup("")
+    tick = tick_format or _number
+    labels = [label if len(label) <= NAME_WIDTH_LIMIT else label[: NAME_WIDTH_LIMIT - 1] + "…" for label, _v in bars]
+    values = [max(0.0, float(value)) for _label, value in bars]
+    ends = list(value_labels) if value_labels is not None else [_number(value) for value in values]
+    top = nice_ceiling(max(values))
+    left = max(len(label) for label in labels) * CHAR_WIDTH + 16
+    end_width = max(len(end) for end in ends) * CHAR_WIDTH + 16
+    # The last tick's number is centred on the axis's end: leave room for its half beyond it.
+    right = max(end_width, len(tick(top)) * CHAR_WIDTH // 2 + RIGHT)
+    width = max(WIDTH, left + BAR_PLOT_WIDTH + right)
+    plot_width = width - left - right
+    plot_height = len(bars) * (BAR_HEIGHT + BAR_GAP)
+    height = TOP + plot_height + BOTTOM
+
+    def x(value: float) -> float:
+        return left + plot_width * value / top
+
+    describedby, desc = _desc(chart_id, description)
+    parts = [
+        f'<svg class="app-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title"{describedby} focusable="false" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+        desc,
+    ]
+    for step in range(5):  # grid lines and their numbers at 0, ¼, ½, ¾ and the top
+        value = top * step / 4
+        parts.append(
+            f'<line class="app-chart__grid" x1="{x(value):.1f}" x2="{x(value):.1f}" '
+            f'y1="{TOP}" y2="{TOP + plot_height}"/>'
+        )
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--middle" x="{x(value):.1f}" '
+            f'y="{TOP + plot_height + 24}">{escape(tick(value))}</text>'
+        )
+    for index, (label, value, end) in enumerate(zip(labels, values, ends, strict=True)):
+        y = TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
+        middle = y + BAR_HEIGHT / 2 + 5
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--end" x="{left - 8}" y="{middle:.1f}">'
+            f"{escape(label)}</text>"
+        )
+        length = x(value) - left
+        if length > 0:
+            kind = "app-chart__line" if index in hollow else "app-chart__point"
+            # An outline is drawn half outside its box: inset it so it keeps the bar's length.
+            inset = 1.5 if index in hollow else 0
+            parts.append(
+                f'<rect class="{kind}" x="{left + inset:.1f}" y="{y + inset:.1f}" '
+                f'width="{max(length - 2 * inset, 0):.1f}" height="{BAR_HEIGHT - 2 * inset:.1f}"/>'
+            )
+        parts.append(
+            f'<text class="app-chart__label app-chart__label--start" x="{x(value) + 8:.1f}" y="{middle:.1f}">'
+            f"{escape(end)}</text>"
+        )
+    parts.append(f'<line class="app-chart__axis" x1="{left}" x2="{left}" y1="{TOP}" y2="{TOP + plot_height}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every value above went through escape() or is a number
