@@ -264,8 +264,8 @@ def bar_chart(
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         desc,
     ]
-    for step in range(5):  # grid lines and their numbers at 0, ¼, ½, ¾ and the top
-        value = top * step / 4
+    step = nice_ceiling(top / 5)  # whole steps of 1, 2 or 5 × 10ⁿ: never a tick at 2.5 votes
+    for value in range(0, top + 1, step):  # grid lines and their numbers
         parts.append(
             f'<line class="app-chart__grid" x1="{x(value):.1f}" x2="{x(value):.1f}" '
             f'y1="{TOP}" y2="{TOP + plot_height}"/>'
