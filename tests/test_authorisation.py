@@ -342,6 +342,22 @@ TARGETS = [
     Target("a project of another round", "/budgets/{budget_voting}/projects/{budget_project}/", frozenset()),
     Target("follow a project", "/budgets/{budget_declared}/projects/{budget_project}/follow/", SIGNED_IN, post=True),
     Target("a photo of a delivery update", "/budgets/updates/photos/{budget_update_photo}", EVERYONE),
+    # Youth polls: published ones for everyone (voting needs a young person of the place: the others
+    # are told why, so an empty vote is answered, not refused); drafts and the running of a poll for
+    # the council's officers.
+    Target("youth polls", "/budgets/polls/", EVERYONE),
+    Target("a youth poll", "/budgets/polls/{poll_open}/", EVERYONE),
+    Target("a youth poll in Welsh", "/cy/budgets/polls/{poll_open}/", EVERYONE),
+    Target("vote in a youth poll", "/budgets/polls/{poll_open}/", SIGNED_IN, post=True),
+    Target("a draft youth poll", "/budgets/polls/{poll_draft}/", OFFICERS),
+    Target("a youth poll's result", "/budgets/polls/{poll_declared}/result/", EVERYONE),
+    Target("no youth poll result before the count", "/budgets/polls/{poll_open}/result/", frozenset()),
+    Target("a youth poll's picture", "/budgets/polls/options/{poll_option}/picture", EVERYONE),
+    Target("a draft youth poll's picture", "/budgets/polls/options/{poll_draft_option}/picture", OFFICERS),
+    Target("create a youth poll", "/organisations/{council}/polls/new/", OFFICERS),
+    Target("run a youth poll", "/budgets/polls/{poll_open}/manage/", OFFICERS),
+    Target("run a draft youth poll", "/budgets/polls/{poll_draft}/manage/", OFFICERS),
+    Target("close a youth poll", "/budgets/polls/{poll_open}/manage/", OFFICERS, post=True),
     Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
     Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
     Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
@@ -481,6 +497,7 @@ def _budget_keys(council, ward, people) -> dict[str, int]:
         "budget_voting": voting.pk,
         "budget_draft": draft.pk,
         **_budget_idea_keys(council, ward, people),
+        **_budget_poll_keys(council, ward, people),
     }
 
 
@@ -498,6 +515,56 @@ def _update_photo(update) -> int:
     photo = UpdatePhoto(update=update, alt="The new benches")
     photo.image.save("benches.png", ContentFile(out.getvalue()), save=True)
     return photo.pk
+
+
+def _budget_poll_keys(council, ward, people) -> dict[str, int]:
+    """The council's youth polls: one open, one declared, one draft, each with pictured options."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from coproduce.budgets import services as budgets
+    from coproduce.budgets.selectors import born_by
+    from coproduce.budgets.tests.factories import ResidentFactory
+
+    officer, now = people["officer"], timezone.now()
+    young = ResidentFactory(ward=ward, date_of_birth=born_by(timezone.localdate(), 14) - datetime.timedelta(days=9))
+
+    def poll(*, opened: bool):
+        made = budgets.poll_create(
+            organisation=council,
+            by=officer,
+            place=ward,
+            title="Play park",
+            question="What should go in the park?",
+            opens=now - datetime.timedelta(days=1),
+            closes=now + datetime.timedelta(days=7),
+            min_age=11,
+            max_age=18,
+            pick_limit=1,
+        )
+        for name in ("Slide", "Swing"):
+            out = io.BytesIO()
+            Image.new("RGB", (8, 8), "green").save(out, format="PNG")
+            picture = ContentFile(out.getvalue(), name=f"{name}.png")
+            budgets.poll_option_add(poll=made, by=officer, title=name, picture=picture, alt=f"A {name.lower()}")
+        if opened:
+            budgets.poll_publish(poll=made, by=officer)
+            made = budgets.poll_open(poll=made, by=officer)
+        return made
+
+    open_poll, declared, draft = poll(opened=True), poll(opened=True), poll(opened=False)
+    budgets.poll_vote(poll=declared, person=young, option_ids=[declared.box.options[0]])
+    declared = budgets.poll_close(poll=declared, by=officer, now=declared.closes)
+    return {
+        "poll_open": open_poll.pk,
+        "poll_declared": declared.pk,
+        "poll_draft": draft.pk,
+        "poll_option": open_poll.options.first().pk,
+        "poll_draft_option": draft.options.first().pk,
+    }
 
 
 def _budget_idea_keys(council, ward, people) -> dict[str, int]:

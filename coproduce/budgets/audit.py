@@ -19,4 +19,12 @@ AUDIT_ACTIONS = {
     "budget.depart": gettext_lazy("Departed from the count, giving the reason"),
     "budget.delivery": gettext_lazy("Changed where a project's delivery has got to"),
     "budget.project_update": gettext_lazy("Added an update on a project's delivery"),
+    # Youth polls.
+    "budget.poll_create": gettext_lazy("Created a youth poll"),
+    "budget.poll_update": gettext_lazy("Changed a youth poll"),
+    "budget.poll_option_add": gettext_lazy("Added an option to a youth poll"),
+    "budget.poll_option_remove": gettext_lazy("Took an option off a youth poll"),
+    "budget.poll_publish": gettext_lazy("Published a youth poll"),
+    "budget.poll_open": gettext_lazy("Opened voting in a youth poll"),
+    "budget.poll_close": gettext_lazy("Closed a youth poll and counted the votes"),
 }

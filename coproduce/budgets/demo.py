@@ -9,7 +9,9 @@
   addresses voted, Equal Shares with add-one completion counted it, and the result, an
   explanation for every project and the anonymised ballots (``ballots_pb``) are published.
 
-Youth polls are not built yet, so the demo has none.
+* **A youth poll** for Elmwood's new play park is open: young people aged 11 to 18 who live in
+  Elmwood pick up to 3 of 5 pieces of equipment, each with a picture (drawn here with Pillow, not
+  downloaded) and words saying what it shows; 9 of the 14 young residents have voted.
 
 Everything goes through the services (their audit trails tell the story). The services check
 the phases against the clock, so past phases are replayed on their days (``core.demo.replaying``, as the
@@ -21,11 +23,13 @@ from a seeded random generator, so every machine builds the same borough.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coproduce.core import eligibility
@@ -36,7 +40,7 @@ from coproduce.core.verification import VerificationLevel
 from coproduce.members.demo import FIRST, LAST
 
 from . import selectors, services
-from .models import BallotKind, BudgetRound, CountRule, Idea, Project
+from .models import BallotKind, BudgetRound, CountRule, Idea, Project, YouthPoll
 from .selectors import born_by
 
 DAY = datetime.timedelta(days=1)
@@ -52,6 +56,7 @@ def build_demo_budgets(context: dict[str, Any]) -> None:
     context["budgets"] = {
         "elmwood": _elmwood(rng, now, context, wards["Elmwood"]),
         "ironbridge": _ironbridge(rng, now, context, wards["Ironbridge"]),
+        "youth_poll": _youth_poll(rng, now, context, wards["Elmwood"]),
     }
 
 
@@ -313,3 +318,184 @@ def _ironbridge(rng: random.Random, now: datetime.datetime, context: dict[str, A
         budget_round = services.round_close_voting(budget_round=budget_round, by=None)
         budget_round = services.round_count(budget_round=budget_round, by=officer)
     return budget_round
+
+
+# The youth poll ----------------------------------------------------------------------------------------
+
+YOUNG_RESIDENTS = 14
+YOUNG_VOTERS = 9
+PICTURE_SIZE = (480, 320)
+SKY, GRASS, INK = (198, 228, 246), (120, 180, 90), (40, 40, 40)
+# (name, in Welsh, what the picture shows, in Welsh, the drawing, popularity)
+PARK_EQUIPMENT = [
+    (
+        "Climbing pyramid",
+        "Pyramid ddringo",
+        "A rope climbing frame shaped like a pyramid, with a red pole at the top",
+        "Ffrâm ddringo o raffau ar siâp pyramid, gyda pholyn coch ar y brig",
+        "pyramid",
+        5.0,
+    ),
+    (
+        "Zip wire",
+        "Weiren wib",
+        "A long zip wire between two wooden posts, with a round seat hanging from it",
+        "Weiren wib hir rhwng dau bostyn pren, gyda sedd gron yn hongian ohoni",
+        "zip",
+        6.0,
+    ),
+    (
+        "Basket swing",
+        "Siglen fasged",
+        "A big round basket swing that three people can share, on a metal frame",
+        "Siglen fasged gron fawr y gall tri pherson ei rhannu, ar ffrâm fetel",
+        "swing",
+        4.0,
+    ),
+    (
+        "Trampoline set into the ground",
+        "Trampolîn yn y ddaear",
+        "A round trampoline set level with the grass, so no one can fall off the edge",
+        "Trampolîn crwn ar yr un lefel â’r glaswellt, fel na all neb gwympo oddi ar yr ymyl",
+        "trampoline",
+        3.5,
+    ),
+    (
+        "Tall slide",
+        "Llithren uchel",
+        "A tall yellow slide with a ladder up to a small platform",
+        "Llithren felen uchel gydag ysgol i fyny at lwyfan bach",
+        "slide",
+        3.0,
+    ),
+]
+
+
+def _picture(drawing: str, name: str) -> ContentFile:
+    """A simple drawing of park equipment on grass under a sky, as a PNG (made here, not downloaded)."""
+    from PIL import Image, ImageDraw
+
+    width, height = PICTURE_SIZE
+    image = Image.new("RGB", PICTURE_SIZE, SKY)
+    draw = ImageDraw.Draw(image)
+    ground = height - 70
+    draw.rectangle([0, ground, width, height], fill=GRASS)
+    if drawing == "pyramid":
+        apex, left, right = (240, 50), (110, ground), (370, ground)
+        draw.polygon([apex, left, right], outline=INK, width=5)
+        for step in range(1, 6):  # the ropes: lines across the pyramid at even heights
+            y = apex[1] + (ground - apex[1]) * step / 6
+            half = (right[0] - left[0]) / 2 * step / 6
+            draw.line([(240 - half, y), (240 + half, y)], fill=INK, width=3)
+        draw.line([apex, (240, ground)], fill=INK, width=3)
+        draw.line([(240, 20), apex], fill=(200, 30, 30), width=8)
+    elif drawing == "zip":
+        draw.rectangle([50, 60, 70, ground], fill=(140, 90, 40))
+        draw.rectangle([410, 140, 430, ground], fill=(140, 90, 40))
+        draw.line([(60, 70), (420, 150)], fill=INK, width=4)
+        draw.line([(200, 101), (200, 170)], fill=INK, width=3)
+        draw.ellipse([180, 165, 220, 185], fill=(30, 90, 200))
+    elif drawing == "swing":
+        draw.line([(90, ground), (160, 60), (230, ground)], fill=INK, width=6)
+        draw.line([(250, ground), (320, 60), (390, ground)], fill=INK, width=6)
+        draw.line([(160, 60), (320, 60)], fill=INK, width=6)
+        draw.line([(200, 60), (200, 190)], fill=INK, width=3)
+        draw.line([(280, 60), (280, 190)], fill=INK, width=3)
+        draw.ellipse([170, 180, 310, 215], fill=(230, 120, 30), outline=INK, width=3)
+    elif drawing == "trampoline":
+        draw.ellipse([100, ground - 30, 380, ground + 40], fill=(30, 30, 30), outline=(30, 90, 200), width=10)
+        draw.ellipse([200, 60, 260, 120], fill=(230, 120, 30))  # a ball in the air above it
+    else:  # a slide
+        draw.line([(120, ground), (120, 90)], fill=INK, width=5)
+        draw.line([(160, ground), (160, 90)], fill=INK, width=5)
+        for y in range(110, ground, 30):
+            draw.line([(120, y), (160, y)], fill=INK, width=4)
+        draw.rectangle([115, 80, 200, 95], fill=(140, 90, 40))
+        draw.line([(200, 90), (380, ground)], fill=(240, 200, 20), width=22)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return ContentFile(out.getvalue(), name=f"{name}.png")
+
+
+def _young_people(rng: random.Random, context: dict[str, Any], ward: Place, count: int) -> list[User]:
+    """``count`` young people aged 11 to 18 living in ``ward``, who declared their address (they cannot log in)."""
+    postcodes = [p for p in context["postcodes"] if p.ward_id == ward.pk]
+    today = timezone.localdate()
+    password = make_password(None)
+    people = User.objects.bulk_create(
+        [
+            User(
+                email=f"young{number}@example.org",
+                full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                address=f"{rng.randint(1, 120)} {rng.choice(LAST)} Street, Kingsmere",
+                postcode=rng.choice(postcodes).postcode,
+                ward_id=ward.pk,
+                # At least 11 and at most 18 until the poll closes (a birthday 15 to 330 days ago).
+                date_of_birth=born_by(today, rng.randint(11, 18)) - datetime.timedelta(days=rng.randint(15, 330)),
+                preferred_language="cy" if rng.random() < 0.15 else "en",
+                verification_level=VerificationLevel.DECLARED,
+                password=password,
+            )
+            for number in range(count)
+        ]
+    )
+    Verification.objects.bulk_create(
+        [
+            Verification(
+                person=person,
+                method="self_declared",
+                level=VerificationLevel.DECLARED,
+                postcode=person.postcode,
+                verified_at=timezone.now() - datetime.timedelta(days=rng.randint(30, 300)),
+            )
+            for person in people
+        ]
+    )
+    return people
+
+
+def _youth_poll(rng: random.Random, now: datetime.datetime, context: dict[str, Any], ward: Place) -> YouthPoll:
+    """Elmwood's young people choose the equipment for the new play park: open three days ago, closing
+    in eleven, ages 11 to 18, pick up to 3 of 5, and some have voted."""
+    council, officer = context["organisations"]["council"], context["users"]["officer"]
+    young = _young_people(rng, context, ward, YOUNG_RESIDENTS)
+    with replaying(now - 10 * DAY):
+        poll = services.poll_create(
+            organisation=council,
+            by=officer,
+            place=ward,
+            title="Choose the new play park in Elmwood Park",
+            title_cy="Dewiswch y parc chwarae newydd ym Mharc Elmwood",
+            question="What would you like most in the new play park?",
+            question_cy="Beth hoffech chi fwyaf yn y parc chwarae newydd?",
+            opens=now - 3 * DAY,
+            closes=now + 11 * DAY,
+            min_age=11,
+            max_age=18,
+            min_level=VerificationLevel.DECLARED,
+            pick_limit=3,
+        )
+        for title, title_cy, alt, alt_cy, drawing, _weight in PARK_EQUIPMENT:
+            services.poll_option_add(
+                poll=poll,
+                by=officer,
+                title=title,
+                title_cy=title_cy,
+                picture=_picture(drawing, drawing),
+                alt=alt,
+                alt_cy=alt_cy,
+            )
+        poll = services.poll_publish(poll=poll, by=officer)
+    with replaying(now - 3 * DAY):
+        poll = services.poll_open(poll=poll, by=officer)
+    options = list(selectors.poll_options(poll))
+    weights = [row[5] for row in PARK_EQUIPMENT]
+    with replaying(now - 2 * DAY):
+        for person in young[:YOUNG_VOTERS]:
+            picked: list[str] = []
+            for _ in range(rng.randint(1, 3)):
+                choice = str(rng.choices(options, weights=weights)[0].pk)
+                if choice not in picked:
+                    picked.append(choice)
+            services.poll_vote(poll=poll, person=person, option_ids=picked)
+    return poll

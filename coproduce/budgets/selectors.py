@@ -10,7 +10,7 @@ from django.utils import timezone
 from coproduce.core import eligibility
 from coproduce.core.models import Organisation, User
 
-from .models import BudgetRound, Idea, IdeaStatus, Project, ProjectStatus, Stage
+from .models import BudgetRound, Idea, IdeaStatus, PollOption, PollStage, Project, ProjectStatus, Stage, YouthPoll
 
 
 def requirement(budget_round: BudgetRound) -> eligibility.Requirement:
@@ -91,3 +91,32 @@ def ballot_projects(budget_round: BudgetRound) -> QuerySet[Project]:
 
 def not_feasible_projects(budget_round: BudgetRound) -> QuerySet[Project]:
     return Project.objects.filter(round=budget_round, status=ProjectStatus.NOT_FEASIBLE)
+
+
+# Youth polls ---------------------------------------------------------------------------------------
+
+
+def may_vote(poll: YouthPoll, person: User, *, on: datetime.date | None = None) -> eligibility.Answer:
+    """May ``person`` vote in the youth poll (where they live, how surely, their age)? The answer
+    carries the reason to show them when not. ``requirement`` reads the same fields of a poll as of
+    a round."""
+    return eligibility.check(person, requirement(poll), on=on)
+
+
+def public_polls() -> QuerySet[YouthPoll]:
+    """Polls anyone may see: published (or open, or declared), of a listed organisation."""
+    return (
+        YouthPoll.objects.exclude(stage=PollStage.DRAFT)
+        .filter(organisation__in=Organisation.objects.public())
+        .select_related("organisation", "place")
+    )
+
+
+def polls_for_organisation(organisation: Organisation) -> QuerySet[YouthPoll]:
+    """An organisation's polls, drafts included (for its officers)."""
+    return YouthPoll.objects.filter(organisation=organisation).select_related("place")
+
+
+def poll_options(poll: YouthPoll) -> QuerySet[PollOption]:
+    """The options in the order they are shown (the order they were added)."""
+    return PollOption.objects.filter(poll=poll).order_by("order", "pk")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from coproduce.core.models import Organisation, Place, User
 from coproduce.core.services import audit_record
+from coproduce.core.verification import VerificationLevel
 from coproduce.voting import services as voting
 from coproduce.voting.models import BoxKind, BoxStatus, Channel, PaperBatch
 
@@ -38,12 +39,15 @@ from .models import (
     Idea,
     IdeaStatus,
     IdeaSupport,
+    PollOption,
+    PollStage,
     Project,
     ProjectFollow,
     ProjectStatus,
     ProjectUpdate,
     Stage,
     Status,
+    YouthPoll,
 )
 
 ROUND_FIELDS = frozenset(
@@ -690,3 +694,303 @@ def _enqueue(name: str, *args: Any) -> None:
         job.enqueue(*args)
     else:
         job(*args)
+
+
+# Youth polls ---------------------------------------------------------------------------------------
+
+POLL_FIELDS = frozenset(
+    {
+        "title",
+        "title_cy",
+        "question",
+        "question_cy",
+        "place",
+        "opens",
+        "closes",
+        "min_age",
+        "max_age",
+        "min_level",
+        "pick_limit",
+    }
+)
+# The ages a youth poll may ask for (whole years on the day asked).
+POLL_AGES = (5, 25)
+
+
+def _poll_audit(poll: YouthPoll, *, by: User | None, action: str, summary: str = "", target=None, **data) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        organisation=poll.organisation,
+        target=target or poll,
+        summary=summary or poll.title,
+        data=data,
+    )
+
+
+def _poll_lock(poll: YouthPoll) -> YouthPoll:
+    return YouthPoll.objects.select_for_update().select_related("organisation", "place", "box").get(pk=poll.pk)
+
+
+def _check_poll(poll: YouthPoll) -> None:
+    poll.title = " ".join((poll.title or "").split())
+    if not poll.title:
+        raise ValidationError({"title": _("Enter the poll's title.")})
+    poll.question = (poll.question or "").strip()
+    if not poll.question:
+        raise ValidationError({"question": _("Enter the question, in plain words.")})
+    if poll.opens is None:
+        raise ValidationError({"opens": _("Enter the date voting opens.")})
+    if poll.closes is None:
+        raise ValidationError({"closes": _("Enter the date voting closes.")})
+    if not poll.opens < poll.closes:
+        raise ValidationError({"closes": _("Voting must close after it opens.")})
+    low, high = POLL_AGES
+    for name, value in (("min_age", poll.min_age), ("max_age", poll.max_age)):
+        if value is None or isinstance(value, bool) or not low <= value <= high:
+            raise ValidationError({name: _("Enter an age from %(low)s to %(high)s.") % {"low": low, "high": high}})
+    if poll.min_age > poll.max_age:
+        raise ValidationError({"max_age": _("The oldest age must be at least the youngest age.")})
+    if poll.min_level not in VerificationLevel.values:
+        raise ValidationError({"min_level": _("Choose how surely voters' addresses must be checked.")})
+    if isinstance(poll.pick_limit, bool) or not isinstance(poll.pick_limit, int) or poll.pick_limit < 1:
+        raise ValidationError({"pick_limit": _("Enter how many options each person may pick: 1 or more.")})
+
+
+def _poll_editable(poll: YouthPoll) -> YouthPoll:
+    poll = _poll_lock(poll)
+    if poll.stage not in (PollStage.DRAFT, PollStage.PUBLISHED):
+        raise ValidationError(_("Once voting has opened the poll and its options are fixed."), code="fixed")
+    return poll
+
+
+@transaction.atomic
+def poll_create(*, organisation: Organisation, by: User, **fields: Any) -> YouthPoll:
+    """A draft youth poll; ``fields`` are those of ``POLL_FIELDS`` (the Welsh ones optional)."""
+    unknown = set(fields) - POLL_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    poll = YouthPoll(organisation=organisation, **fields)
+    _check_poll(poll)
+    poll.full_clean(exclude=["box", "result"])
+    poll.save()
+    _poll_audit(poll, by=by, action="budget.poll_create")
+    return poll
+
+
+@transaction.atomic
+def poll_update(*, poll: YouthPoll, by: User, **fields: Any) -> YouthPoll:
+    """Change a poll until voting opens."""
+    unknown = set(fields) - POLL_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    poll = _poll_editable(poll)
+    for name, value in fields.items():
+        setattr(poll, name, value)
+    _check_poll(poll)
+    poll.full_clean(exclude=["box", "result"])
+    poll.save()
+    _poll_audit(poll, by=by, action="budget.poll_update", changed=sorted(fields))
+    return poll
+
+
+@transaction.atomic
+def poll_option_add(
+    *,
+    poll: YouthPoll,
+    by: User,
+    title: str,
+    title_cy: str = "",
+    picture=None,
+    alt: str = "",
+    alt_cy: str = "",
+) -> PollOption:
+    """An option on the poll, with a picture (checked and stripped of metadata by ``core.uploads``)
+    and the words that say what it shows, for people who cannot see it."""
+    from coproduce.core.uploads import photo_clean
+
+    poll = _poll_editable(poll)
+    title, title_cy = " ".join(title.split()), " ".join(title_cy.split())
+    if not title:
+        raise ValidationError({"title": _("Enter the option's name.")})
+    if len(title) > 150 or len(title_cy) > 150:
+        raise ValidationError({"title": _("The name must be 150 characters or fewer.")})
+    alt, alt_cy = " ".join((alt or "").split()), " ".join((alt_cy or "").split())
+    image = None
+    if picture:
+        try:
+            image = photo_clean(picture)
+        except ValidationError as error:
+            raise ValidationError({"picture": ValidationError(error.messages[0], code=error.code)}) from error
+        if not alt:
+            message = _("Say what the picture shows, for people who cannot see it.")
+            raise ValidationError({"alt": ValidationError(message, code="alt_missing")})
+    elif alt or alt_cy:
+        alt = alt_cy = ""  # no picture: nothing to describe
+    if len(alt) > 300 or len(alt_cy) > 300:
+        raise ValidationError({"alt": _("Say what the picture shows in 300 characters or fewer.")})
+    last = poll.options.order_by("-order").values_list("order", flat=True).first()
+    option = PollOption(poll=poll, title=title, title_cy=title_cy, alt=alt, alt_cy=alt_cy, order=(last or 0) + 1)
+    if image is not None:
+        option.picture.save(image.name, image, save=False)
+    option.save()
+    _poll_audit(poll, by=by, action="budget.poll_option_add", target=option, summary=title)
+    return option
+
+
+@transaction.atomic
+def poll_option_remove(*, option: PollOption, by: User) -> None:
+    """Take an option off the poll before voting opens (its picture is deleted with it)."""
+    poll = _poll_editable(option.poll)
+    option = PollOption.objects.filter(pk=option.pk, poll=poll).first()
+    if option is None:
+        raise ValidationError(_("This option is not on the poll."))
+    title, picture = option.title, option.picture.name
+    option.delete()
+    if picture:
+        storage = PollOption._meta.get_field("picture").storage
+        transaction.on_commit(lambda: storage.delete(picture))
+    _poll_audit(poll, by=by, action="budget.poll_option_remove", summary=title)
+
+
+def _poll_options(poll: YouthPoll) -> list[PollOption]:
+    return list(PollOption.objects.filter(poll=poll).order_by("order", "pk"))
+
+
+def _poll_ready(poll: YouthPoll, options: list[PollOption]) -> None:
+    if len(options) < 2:
+        raise ValidationError(_("Add at least two options to pick from."), code="too_few_options")
+    if poll.pick_limit > len(options):
+        raise ValidationError(
+            {
+                "pick_limit": _(
+                    "Each person may pick up to %(limit)s, but there are only %(count)s options: "
+                    "add options or lower the number."
+                )
+                % {"limit": poll.pick_limit, "count": len(options)}
+            },
+            code="too_few_options",
+        )
+
+
+@transaction.atomic
+def poll_publish(*, poll: YouthPoll, by: User) -> YouthPoll:
+    """Publish the poll: anyone can see it, its options and its dates before voting opens."""
+    poll = _poll_lock(poll)
+    if poll.stage != PollStage.DRAFT:
+        raise ValidationError(_("This poll has already been published."))
+    if poll.closes <= timezone.now():
+        raise ValidationError(_("Voting would already have closed: change the dates first."))
+    _poll_ready(poll, _poll_options(poll))
+    poll.stage = PollStage.PUBLISHED
+    poll.save(update_fields=["stage"])
+    _poll_audit(poll, by=by, action="budget.poll_publish")
+    return poll
+
+
+@transaction.atomic
+def poll_open(*, poll: YouthPoll, by: User | None, now: datetime.datetime | None = None) -> YouthPoll:
+    """Open voting: the options go on a ``voting`` box (pick up to ``pick_limit``) and the young
+    people who may take part today make up its electorate."""
+    poll = _poll_lock(poll)
+    now = now or timezone.now()
+    if poll.stage != PollStage.PUBLISHED:
+        raise ValidationError(_("Voting can be opened only once, in a published poll."))
+    if now < poll.opens:
+        raise ValidationError(_("Voting opens on the date set for the poll, not before."))
+    if now >= poll.closes:
+        raise ValidationError(_("The poll's closing date has passed: change the dates first."))
+    options = _poll_options(poll)
+    _poll_ready(poll, options)
+    box = voting.box_create(
+        title=poll.title,
+        organisation=poll.organisation,
+        app_label="budgets",
+        kind=BoxKind.APPROVAL,
+        options=[str(option.pk) for option in options],
+        max_choices=poll.pick_limit,
+    )
+    electorate = selectors.eligible_people(poll, on=timezone.localdate(now)).values_list("pk", flat=True)
+    box = voting.box_open(box=box, electorate=electorate, by=by)
+    poll.box = box
+    poll.stage = PollStage.OPEN
+    poll.save(update_fields=["box", "stage"])
+    _poll_audit(poll, by=by, action="budget.poll_open", electorate=box.electorate_size)
+    return poll
+
+
+@transaction.atomic
+def poll_vote(*, poll: YouthPoll, person: User, option_ids: Sequence[int | str]) -> str:
+    """``person`` picks one option, or up to ``pick_limit``; returns their receipt code.
+
+    What was picked goes into the ballot box with nothing that names the person, so no audit event
+    is written here (the box's register records that they voted).
+    """
+    from coproduce.voting import selectors as ballots
+
+    poll = YouthPoll.objects.select_related("place", "box").get(pk=poll.pk)
+    if poll.stage != PollStage.OPEN or poll.box is None or not poll.is_open():
+        raise ValidationError(_("Voting is not open in this poll."), code="closed")
+    on_list, mark = ballots.voter_status(poll.box, person)
+    if mark is not None:
+        raise ValidationError(_("You have already voted in this poll."), code="already_voted")
+    if not on_list:
+        answer = selectors.may_vote(poll, person)
+        if not answer:
+            raise ValidationError(answer.reason, code="not_eligible")
+        raise ValidationError(
+            _("Only the young people who could take part when voting opened on %(date)s can vote in this poll.")
+            % {"date": timezone.localtime(poll.box.opened_at or poll.opens).strftime("%d/%m/%Y")},
+            code="not_elector",
+        )
+    picked = list(dict.fromkeys(str(key).strip() for key in option_ids if str(key).strip()))
+    if not picked:
+        message = _("Pick one option.") if poll.pick_limit == 1 else _("Pick at least one option.")
+        raise ValidationError(message, code="empty")
+    if len(picked) > poll.pick_limit:
+        message = (
+            _("Pick only one option.")
+            if poll.pick_limit == 1
+            else _("You picked %(count)s: pick up to %(limit)s.") % {"count": len(picked), "limit": poll.pick_limit}
+        )
+        raise ValidationError(message, code="too_many")
+    if set(picked) - set(poll.box.options):
+        raise ValidationError(_("Pick from the options on this poll."), code="unknown_option")
+    try:
+        return voting.vote_cast(box=poll.box, person=person, content=picked, channel=Channel.ONLINE)
+    except ValidationError as error:
+        if error.code == "already_voted":
+            raise ValidationError(_("You have already voted in this poll."), code="already_voted") from error
+        raise
+
+
+@transaction.atomic
+def poll_close(*, poll: YouthPoll, by: User | None, now: datetime.datetime | None = None) -> YouthPoll:
+    """Close voting at the poll's closing time, seal the box and count it: the votes for each option
+    (ties are shown as ties), how many voted and how many could."""
+    from coproduce.voting import selectors as ballots
+
+    poll = _poll_lock(poll)
+    now = now or timezone.now()
+    if poll.stage != PollStage.OPEN or poll.box is None:
+        raise ValidationError(_("Voting is not open in this poll."))
+    if now < poll.closes:
+        raise ValidationError(_("Voting closes on the date set for the poll, not before."))
+    box = poll.box
+    if box.status == BoxStatus.OPEN:
+        box = voting.box_close(box=box, by=by)
+    box = voting.box_seal(box=box, by=by)
+    votes = dict.fromkeys(box.options, 0)
+    for content in ballots.valid_ballots(box):
+        for key in content:
+            votes[str(key)] += 1
+    poll.result = {
+        "votes": votes,
+        "voters": ballots.turnout(box).voted,
+        "electorate": box.electorate_size,
+    }
+    poll.stage = PollStage.DECLARED
+    poll.declared_at = timezone.now()
+    poll.save(update_fields=["result", "stage", "declared_at"])
+    _poll_audit(poll, by=by, action="budget.poll_close", voters=poll.result["voters"])
+    return poll

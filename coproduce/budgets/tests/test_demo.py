@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from coproduce.budgets import selectors
-from coproduce.budgets.models import BudgetRound, ProjectStatus, Stage, Status
+from coproduce.budgets.models import BudgetRound, PollStage, ProjectStatus, Stage, Status, YouthPoll
 from coproduce.core import eligibility
 from coproduce.core.demo import build_demo
-from coproduce.core.models import AuditEvent
+from coproduce.core.models import AuditEvent, User
 from coproduce.counting import pb
 from coproduce.voting import selectors as ballots
 from coproduce.voting.models import Ballot, BoxStatus, Elector
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the youth poll's pictures
     return build_demo()
 
 
@@ -62,3 +64,23 @@ def test_ironbridge_is_declared_explained_and_recounts_from_its_published_ballot
     assert int(race.meta_value("seed")) == budget_round.seed
     recount = pb.count(race, **pb.declared(race), seed=int(race.meta_value("seed")))
     assert list(recount.selected) == result["selected"]
+
+
+def test_a_youth_poll_for_park_equipment_is_open_with_pictures_and_alt_text(demo):
+    poll = YouthPoll.objects.get()
+    assert poll.place.name == "Elmwood" and poll.organisation == demo["organisations"]["council"]
+    assert poll.stage == PollStage.OPEN and poll.is_open() and poll.opens < timezone.now() < poll.closes
+    assert (poll.min_age, poll.max_age, poll.pick_limit) == (11, 18, 3)
+    options = list(selectors.poll_options(poll))
+    assert len(options) == 5
+    for option in options:
+        assert option.title_cy and len(option.alt) > 20 and option.alt_cy
+        with option.picture.open("rb") as handle, Image.open(handle) as picture:
+            assert picture.format == "PNG" and picture.size[0] >= 320
+    box = poll.box
+    assert box.status == BoxStatus.OPEN and box.max_choices == 3 and box.options == [str(o.pk) for o in options]
+    assert 0 < Ballot.objects.filter(box=box).count() < box.electorate_size
+    assert all(len(content) <= 3 for content in Ballot.objects.filter(box=box).values_list("content", flat=True))
+    electors = User.objects.filter(pk__in=box.electors.values("person"))
+    assert electors.count() == box.electorate_size and all(selectors.may_vote(poll, person) for person in electors)
+    assert not selectors.may_vote(poll, demo["users"]["resident"])  # an adult
