@@ -113,8 +113,9 @@ def throwaway_postgres():
 # The election ------------------------------------------------------------------------------------
 
 
-def prepare(database_url: str, voters: int) -> dict:
-    """Migrate, and set up an open election with ``voters`` who can sign in. Returns its addresses."""
+def django_environment(database_url: str) -> None:
+    """Point this process (and the app server it starts) at ``database_url`` with the benchmark's
+    settings, set Django up and migrate the database."""
     data_dir = Path(tempfile.mkdtemp(prefix="coproduce-bench-"))
     (data_dir / "static").mkdir()
     os.environ.update(
@@ -132,11 +133,17 @@ def prepare(database_url: str, voters: int) -> dict:
 
     django.setup()
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def prepare(database_url: str, voters: int) -> dict:
+    """Migrate, and set up an open election with ``voters`` who can sign in. Returns its addresses."""
+    django_environment(database_url)
     from django.db import connections
 
     from bench.election_count import seed_election, silence_election_emails
 
-    call_command("migrate", verbosity=0)
     silence_election_emails()
     election, constituency, people = seed_election(
         voters=voters, candidates=5, seats=2, rules="scottish", slug="bench-load", login_password=PASSWORD
@@ -578,8 +585,13 @@ def run_kill(server: Server, voters: list[Voter]) -> list[str]:
     return problems
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(
+    argv: list[str] | None = None, *, prepare=prepare, voter=None, what: str = "election", doc: str = __doc__
+) -> int:
+    """The benchmark; ``bench/budget_load.py`` runs it with its own ``prepare`` (the ballot to cast,
+    its addresses) and ``voter`` (a ``Voter`` whose ``fill_ballot`` fills that ballot paper)."""
+    voter = voter or Voter
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--voters", type=int, default=100, help="concurrent voters (default 100)")
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="granian blocking threads per worker (default 8)")
@@ -595,7 +607,7 @@ def main() -> int:
         help="fire the casts (and the bare view's requests) evenly over this many seconds, not all at once",
     )
     parser.add_argument("--kill", action="store_true", help="kill -9 the app server in the middle of the voting")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     given = os.environ.get("DATABASE_URL")
     with contextlib.ExitStack() as stack:
@@ -610,11 +622,11 @@ def main() -> int:
             raise SystemExit("This benchmark runs against PostgreSQL: unset DATABASE_URL or point it at one.")
         started = time.perf_counter()
         paths = prepare(database_url, args.voters)
-        print(f"election set up in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"{what} set up in {time.perf_counter() - started:.1f} s", flush=True)
         server = Server(free_port(), args.workers, args.threads)
         stack.callback(server.stop)
         server.start()
-        voters = [Voter(i, email, server, paths) for i, email in enumerate(paths["emails"])]
+        voters = [voter(i, email, server, paths) for i, email in enumerate(paths["emails"])]
         started = time.perf_counter()
         failed = [r for r in in_parallel(Voter.sign_in, voters) if isinstance(r, Exception)]
         print(
