@@ -13,6 +13,8 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -551,3 +553,29 @@ def test_residents_and_other_organisations_officers_cannot_run_a_poll(client, co
         assert client.post(f"/budgets/polls/{poll.pk}/manage/", {"action": "close"}).status_code == 403
         assert client.get("/organisations/kingsmere/polls/new/").status_code == 403
     assert YouthPoll.objects.get().stage == PollStage.OPEN
+
+
+def test_an_officer_finds_the_polls_they_run_drafts_included(client, council):
+    draft = new_poll(council)
+    client.force_login(young(council[1]))
+    assert f"/budgets/polls/{draft.pk}/manage/" not in client.get("/budgets/polls/").text
+    sign_in_with_mfa(client, council[2])
+    page = client.get("/budgets/polls/").text
+    assert f'href="/budgets/polls/{draft.pk}/manage/"' in page and "Being prepared" in page
+    assert 'href="/organisations/kingsmere/polls/new/"' in page
+
+
+def test_the_list_takes_the_same_queries_for_more_polls(client, council):
+    open_poll(council)
+    sign_in_with_mfa(client, council[2])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/budgets/polls/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(3):
+        open_poll(council)
+        new_poll(council)
+    assert queries() == few

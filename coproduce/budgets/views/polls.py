@@ -123,7 +123,8 @@ def _picture_url(option: PollOption) -> str:
 
 @require_GET
 def poll_list(request):
-    """Polls open now, coming soon, closed and waiting for the count, and the latest results."""
+    """Polls open now, coming soon, closed and waiting for the count, and the latest results; for
+    an officer, the polls they run (drafts too) and where to create one."""
     now = timezone.now()
     polls = selectors.public_polls()
     open_polls = list(polls.filter(stage=PollStage.OPEN, closes__gt=now).order_by("closes", "pk"))
@@ -140,6 +141,10 @@ def poll_list(request):
             "coming": coming,
             "waiting": waiting,
             "results": results,
+            "run_by_you": selectors.polls_run_by(request.user),
+            "state": state,
+            "state_label": state_label,
+            "tags": STATE_TAGS,
             "who_may_vote": who_may_vote,
             "language": get_language(),
         },
