@@ -358,6 +358,52 @@ TARGETS = [
     Target("run a youth poll", "/budgets/polls/{poll_open}/manage/", OFFICERS),
     Target("run a draft youth poll", "/budgets/polls/{poll_draft}/manage/", OFFICERS),
     Target("close a youth poll", "/budgets/polls/{poll_open}/manage/", OFFICERS, post=True),
+    # The fund holder's officers run its budget rounds (a co-op's secretary its community fund's);
+    # the officers' pages are the same for every stage, so each is tried on the stage it is for.
+    Target("budget rounds to run", "/organisations/{council}/budgets/", OFFICERS),
+    Target("a co-op's budget rounds to run", "/organisations/{org}/budgets/", frozenset({"secretary", "superuser"})),
+    Target("create a budget round", "/organisations/{council}/budgets/new/", OFFICERS),
+    Target("change a draft budget round", "/budgets/{budget_draft}/edit/", OFFICERS),
+    Target("publish a budget round", "/budgets/{budget_draft}/publish/", OFFICERS, post=True),
+    Target("publish a budget round's seed", "/budgets/{budget_voting}/seed/", OFFICERS),
+    Target("run a budget round", "/budgets/{budget_voting}/manage/", OFFICERS),
+    Target("run a draft budget round", "/budgets/{budget_draft}/manage/", OFFICERS),
+    Target("run a declared budget round", "/budgets/{budget_declared}/manage/", OFFICERS),
+    Target("moderate ideas", "/budgets/{budget_ideas}/moderate/", OFFICERS),
+    Target("merge ideas", "/budgets/{budget_ideas}/merge/", OFFICERS),
+    Target("review ideas", "/budgets/{budget_ideas}/review/", OFFICERS),
+    Target("cost a project", "/budgets/{budget_ideas}/projects/new/", OFFICERS),
+    Target("mark ideas not feasible", "/budgets/{budget_ideas}/not-feasible/", OFFICERS),
+    Target("open a budget vote", "/budgets/{budget_ideas}/open/", OFFICERS, post=True),
+    Target("close a budget vote", "/budgets/{budget_voting}/close/", OFFICERS, post=True),
+    Target("count a budget vote", "/budgets/{budget_voting}/count/", OFFICERS, post=True),
+    Target("budget paper ballots", "/budgets/{budget_voting}/paper/", OFFICERS),
+    Target(
+        "a batch of budget paper ballots",
+        "/budgets/{budget_voting}/paper/batches/{budget_paper_batch}/",
+        OFFICERS,
+    ),
+    Target(
+        "check a batch of budget paper ballots",
+        "/budgets/{budget_voting}/paper/batches/{budget_paper_batch}/check/",
+        OFFICERS,
+    ),
+    Target(
+        "a batch of another budget round",
+        "/budgets/{budget_declared}/paper/batches/{budget_paper_batch}/",
+        frozenset(),
+    ),
+    Target("depart from the count", "/budgets/{budget_declared}/departures/new/", OFFICERS),
+    Target(
+        "a funded project's delivery",
+        "/budgets/{budget_declared}/projects/{budget_project}/delivery/",
+        OFFICERS,
+    ),
+    Target(
+        "the delivery of another round's project",
+        "/budgets/{budget_voting}/projects/{budget_project}/delivery/",
+        frozenset(),
+    ),
     Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
     Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
     Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
@@ -483,6 +529,9 @@ def _budget_keys(council, ward, people) -> dict[str, int]:
 
     voter = ResidentFactory(ward=ward)  # on the electorate, fixed when voting opens
     voting, _project = opened("voting")
+    from coproduce.voting import services as ballot_box
+
+    paper_batch = ballot_box.paper_batch_start(box=voting.box, by=people["officer"])
     declared, project = opened("closing")
     budgets.ballot_cast(budget_round=declared, person=voter, content=[str(project.pk)])
     budgets.round_close_voting(budget_round=declared, by=people["officer"])
@@ -492,6 +541,7 @@ def _budget_keys(council, ward, people) -> dict[str, int]:
     draft = BudgetRoundFactory(organisation=council, place=ward, stage=Stage.DRAFT)
     return {
         "budget_project": project.pk,
+        "budget_paper_batch": paper_batch.pk,
         "budget_update_photo": _update_photo(update),
         "budget_declared": declared.pk,
         "budget_voting": voting.pk,

@@ -10,6 +10,7 @@ class BudgetsConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import registry
 
+        from . import workspaces
         from .audit import AUDIT_ACTIONS
 
         registry.register(
@@ -18,6 +19,8 @@ class BudgetsConfig(AppConfig):
                 name=_("Participatory budgets"),
                 navigation=(registry.NavItem(_("Ward budgets"), "budgets:list", order=40),),
                 audit_actions=AUDIT_ACTIONS,
+                home_items=workspaces.home_items,
+                workspace_items=workspaces.workspace_items,
                 demo_data="coproduce.budgets.demo:build_demo_budgets",
                 demo_order=30,
             )

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coproduce.core.forms import DateParts
 from coproduce.core.verification import VerificationLevel
 
-from .models import TEXT_MAX_LENGTH
+from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, BallotKind, CountRule, DeliveryStatus
 
 # -- Rounds and ideas (public pages) -------------------------------------------------------------------
 
@@ -115,6 +116,7 @@ class IdeaForm(forms.Form):
         if number is None:
             return None
         return f"alt_{number}" if error.code in ("alt_missing", "alt_too_long") else f"photo_{number}"
+
 
 
 # -- The ballot, results and delivery -------------------------------------------------------------------
@@ -252,6 +254,662 @@ class PointsBallotForm(forms.Form):
 
 
 # -- Officers' pages -------------------------------------------------------------------------------------
+
+# The round's phases in order: (field, legend, the words used in its date's errors).
+ROUND_PHASES = (
+    ("ideas_open", _("Ideas open"), _("The date ideas open")),
+    ("ideas_close", _("Ideas close"), _("The date ideas close")),
+    ("review_close", _("The review ends"), _("The date the review ends")),
+    ("voting_open", _("Voting opens"), _("The date voting opens")),
+    ("voting_close", _("Voting closes"), _("The date voting closes")),
+)
+UPDATE_PHOTOS = 3  # photos a delivery update may have
+_CLOCK = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
+_POUNDS = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+_OFFICER_TOO_LONG = _("Use %(limit_value)s characters or fewer")
+
+
+def pence_from_pounds(text: str) -> int | None:
+    """An amount typed in pounds as whole pence ("£1,250.50" → 125050), or None if it is not one."""
+    cleaned = (text or "").strip().removeprefix("£").replace(",", "").replace(" ", "")
+    if not _POUNDS.match(cleaned):
+        return None
+    pounds, _point, pence = cleaned.partition(".")
+    return int(pounds) * 100 + int((pence + "00")[:2])
+
+
+def pounds_from_pence(pence: int | None) -> str:
+    """Pence as typed back into a form: 125050 → "1250.50", 5000000 → "50000"."""
+    if pence is None:
+        return ""
+    return f"{pence // 100}" if pence % 100 == 0 else f"{pence // 100}.{pence % 100:02d}"
+
+
+class PoundsField(forms.CharField):
+    """An amount of money typed in pounds ("50000", "£1,250.50"), cleaned to whole pence (1p or more).
+
+    ``error_messages``: ``required``, ``invalid`` (not an amount of money) and ``min_value`` (nothing).
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        pence = pence_from_pounds(value) if len(value) <= 20 else None
+        if pence is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if pence < 1:
+            raise forms.ValidationError(self.error_messages["min_value"], code="min_value")
+        return pence
+
+
+class ServiceErrorsForm(forms.Form):
+    """A form that puts a service's refusal beside the field it names (``field_for`` maps a
+    service's key to the form's field; a date's refusal lands on its day box)."""
+
+    service_fields: dict[str, str] = {}
+
+    def field_for(self, name: str) -> str | None:
+        name = self.service_fields.get(name, name)
+        if name in self.fields:
+            return name
+        return f"{name}_day" if f"{name}_day" in self.fields else None
+
+    def add_service_error(self, error) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            self.add_error(self.field_for(name), errors)
+
+
+class RoundForm(ServiceErrorsForm):
+    """A budget round: what it is for, where, how much, its phases and dates, who may take part, the
+    ballot and how it is counted. Whether the phases are in order is the service's to say: its
+    refusal ("Ideas must close after they open.") lands on the date it names."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("For example, Elmwood ward budget 2026."),
+        error_messages={"required": _("Enter the round's title"), "max_length": _OFFICER_TOO_LONG},
+    )
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    description = forms.CharField(
+        label=_("What the budget is for (optional)"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("For example, small projects that make the ward a better place to live, chosen by residents."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    description_cy = forms.CharField(
+        label=_("What the budget is for, in Welsh (optional)"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    place = forms.ChoiceField(
+        label=_("Where is the budget for?"),
+        help_text=_("Residents of this place take part: a ward, or every ward of a district or the borough."),
+        error_messages={"required": _("Choose where the budget is for"), "invalid_choice": _("Choose a place")},
+    )
+    amount = PoundsField(
+        label=_("The budget, in pounds"),
+        help_text=_("For example, 50000 or 12500.50."),
+        error_messages={
+            "required": _("Enter the budget, in pounds"),
+            "invalid": _("Enter the budget in pounds, like 50000 or 12500.50"),
+            "min_value": _("Enter a budget of at least 1p"),
+        },
+    )
+    min_level = forms.TypedChoiceField(
+        label=_("How surely must residents' addresses be verified?"),
+        coerce=int,
+        error_messages={"required": _("Choose how surely residents' addresses must be verified")},
+    )
+    min_age = forms.IntegerField(
+        label=_("Youngest age (optional)"),
+        required=False,
+        min_value=0,
+        max_value=130,
+        help_text=_("For example, 16. Leave it empty for no youngest age."),
+        error_messages={
+            "invalid": _("Enter the youngest age as a whole number, like 16"),
+            "min_value": _("Enter the youngest age as a whole number, like 16"),
+            "max_value": _("Enter a youngest age of 130 or under"),
+        },
+    )
+    max_age = forms.IntegerField(
+        label=_("Oldest age (optional)"),
+        required=False,
+        min_value=0,
+        max_value=130,
+        help_text=_("For example, 25 for a budget for young people. Leave it empty for no oldest age."),
+        error_messages={
+            "invalid": _("Enter the oldest age as a whole number, like 25"),
+            "min_value": _("Enter the oldest age as a whole number, like 25"),
+            "max_value": _("Enter an oldest age of 130 or under"),
+        },
+    )
+    ballot_kind = forms.ChoiceField(
+        label=_("What does each voter do on the ballot?"),
+        choices=BallotKind.choices,
+        error_messages={"required": _("Choose the kind of ballot")},
+    )
+    ballot_limit = forms.IntegerField(
+        label=_("How many projects may each voter choose, or how many points do they share?"),
+        required=False,
+        min_value=1,
+        max_value=999,
+        help_text=_("Only for choosing up to a number of projects, or sharing points."),
+        error_messages={
+            "invalid": _("Enter the number as a whole number, like 5"),
+            "min_value": _("Enter a number of 1 or more"),
+            "max_value": _("Enter a number of 999 or fewer"),
+        },
+    )
+    count_rule = forms.ChoiceField(
+        label=_("How are the votes counted?"),
+        choices=CountRule.choices,
+        initial=CountRule.MES,
+        help_text=_("Stated now, before anyone votes, and published with the round."),
+        error_messages={"required": _("Choose how the votes are counted")},
+    )
+
+    results_on = DateParts("results_on", _("The date results are announced"), required=False)
+    delivery_by = DateParts("delivery_by", _("The date projects are delivered by"), required=False)
+
+    def __init__(self, *args, places, language: str | None = None, **kwargs):
+        """``places``: where a round may be for (a borough, its districts and wards)."""
+        super().__init__(*args, **kwargs)
+        self.places = {str(place.pk): place for place in places}
+        self.fields["place"].choices = [("", _("Choose a place"))] + [
+            (key, f"{place.localised_name(language)} ({place.get_kind_display()})")
+            for key, place in self.places.items()
+        ]
+        self.fields["min_level"].choices = [
+            (level.value, level.label) for level in VerificationLevel if level != VerificationLevel.NONE
+        ]
+        for name, _legend, words in ROUND_PHASES:
+            self.fields.update(DateParts(name, words, required=True).fields())
+            self.fields[f"{name}_time"] = forms.CharField(
+                label=_("Time"),
+                required=False,
+                max_length=5,
+                help_text=_("Use the 24-hour clock, for example 09:00 or 17:30."),
+            )
+        self.fields.update(self.results_on.fields())
+        self.fields.update(self.delivery_by.fields())
+
+    @classmethod
+    def initial_new(cls) -> dict:
+        """A new round's form: the ballot and count the issue recommends, phases starting at 09:00."""
+        initial = {
+            "ballot_kind": BallotKind.KNAPSACK,
+            "count_rule": CountRule.MES,
+            "min_level": VerificationLevel.CONFIRMED,
+        }
+        initial.update({f"{name}_time": "09:00" for name, _legend, _words in ROUND_PHASES})
+        return initial
+
+    @classmethod
+    def initial_for(cls, budget_round) -> dict:
+        """The form filled in from a round, its moments in the site's time zone."""
+        initial = {
+            name: getattr(budget_round, name)
+            for name in (
+                "title",
+                "title_cy",
+                "description",
+                "description_cy",
+                "min_level",
+                "min_age",
+                "max_age",
+                "ballot_kind",
+                "ballot_limit",
+                "count_rule",
+            )
+        }
+        initial["place"] = str(budget_round.place_id)
+        initial["amount"] = pounds_from_pence(budget_round.amount)
+        for name, _legend, _words in ROUND_PHASES:
+            moment = timezone.localtime(getattr(budget_round, name))
+            initial.update(
+                {
+                    f"{name}_day": moment.day,
+                    f"{name}_month": moment.month,
+                    f"{name}_year": moment.year,
+                    f"{name}_time": moment.strftime("%H:%M"),
+                }
+            )
+        for name in ("results_on", "delivery_by"):
+            day = getattr(budget_round, name)
+            if day is not None:
+                initial.update({f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year})
+        return initial
+
+    def clean_place(self):
+        return self.places[self.cleaned_data["place"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, legend, words in ROUND_PHASES:
+            day = DateParts(name, words, required=True).clean(self)
+            match = _CLOCK.match(cleaned.get(f"{name}_time") or "")
+            hours, minutes = (int(match[1]), int(match[2])) if match else (None, None)
+            if match is None or hours > 23 or minutes > 59:
+                self.add_error(
+                    f"{name}_time",
+                    _("Enter the time for “%(what)s” as hours and minutes on the 24-hour clock, like 09:00")
+                    % {"what": legend},
+                )
+            elif day is not None:
+                cleaned[name] = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hours, minutes)))
+        cleaned["results_on"] = self.results_on.clean(self)
+        cleaned["delivery_by"] = self.delivery_by.clean(self)
+        return cleaned
+
+    def values(self) -> dict:
+        """The fields as ``services.round_create`` and ``round_update`` take them."""
+        data = self.cleaned_data
+        names = (
+            "title",
+            "title_cy",
+            "description",
+            "description_cy",
+            "place",
+            "amount",
+            "results_on",
+            "delivery_by",
+            "min_level",
+            "min_age",
+            "max_age",
+            "ballot_kind",
+            "ballot_limit",
+            "count_rule",
+        )
+        values = {name: data[name] for name in names}
+        values.update({name: data[name] for name, _legend, _words in ROUND_PHASES})
+        if values["ballot_kind"] == BallotKind.KNAPSACK:
+            values["ballot_limit"] = None
+        return values
+
+
+class RoundSeedForm(forms.Form):
+    """The number any lot in the count is drawn from, published before voting closes."""
+
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_("A whole number from 0 to 2147483647, for example the winning lottery numbers run together."),
+        error_messages={
+            "required": _("Enter the seed"),
+            "invalid": _("Enter the seed as a whole number, like 120931"),
+            "min_value": _("Enter a seed from 0 to 2147483647"),
+            "max_value": _("Enter a seed from 0 to 2147483647"),
+        },
+    )
+
+
+class IdeaModerationForm(forms.Form):
+    """Publish an idea waiting for moderation, or hide it with a reason published in its place.
+
+    One form for each idea on the page, told apart by their ``prefix`` (``idea-<pk>``)."""
+
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[("publish", _("Publish the idea")), ("hide", _("Hide the idea, giving the reason"))],
+        error_messages={"required": _("Choose whether to publish or hide the idea")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for hiding it"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("Published in the idea's place, for example: it names a neighbour. Only needed to hide it."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+
+
+def _idea_choices(ideas) -> list[tuple[str, str]]:
+    return [(str(idea.pk), idea.title) for idea in ideas]
+
+
+class IdeasMergeForm(forms.Form):
+    """Duplicates merged into the idea kept: their supporters support it, once each."""
+
+    keep = forms.ChoiceField(
+        label=_("Which idea do you keep?"),
+        help_text=_("Residents see this one; the duplicates point to it."),
+        error_messages={"required": _("Choose the idea to keep"), "invalid_choice": _("Choose the idea to keep")},
+    )
+    duplicates = forms.MultipleChoiceField(
+        label=_("Which ideas are its duplicates?"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose the duplicates to merge into the idea you keep"),
+            "invalid_choice": _("Choose ideas from the list"),
+        },
+    )
+
+    def __init__(self, *args, ideas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ideas = {str(idea.pk): idea for idea in ideas}
+        choices = _idea_choices(ideas)
+        self.fields["keep"].choices = choices
+        self.fields["duplicates"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        keep, duplicates = cleaned.get("keep"), cleaned.get("duplicates")
+        if keep and duplicates is not None:
+            others = [key for key in duplicates if key != keep]
+            if not others:
+                self.add_error("duplicates", _("Choose at least one duplicate other than the idea you keep"))
+            else:
+                cleaned["into"] = self.ideas[keep]
+                cleaned["others"] = [self.ideas[key] for key in others]
+        return cleaned
+
+
+class ProjectCostForm(ServiceErrorsForm):
+    """A costed project made from one or more ideas, to go on the ballot."""
+
+    ideas = forms.MultipleChoiceField(
+        label=_("Which ideas does it come from?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their proposers and supporters are told it is on the ballot."),
+        error_messages={"invalid_choice": _("Choose ideas from the list")},
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=150,
+        help_text=_("As it will read on the ballot, for example: Benches along the canal path."),
+        error_messages={"required": _("Enter the project's title"), "max_length": _OFFICER_TOO_LONG},
+    )
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=150,
+        required=False,
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("What residents would get, where, and who it helps."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    description_cy = forms.CharField(
+        label=_("Description in Welsh (optional)"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    cost = PoundsField(
+        label=_("Cost, in pounds"),
+        help_text=_("For example, 12000 or 850.50."),
+        error_messages={
+            "required": _("Enter the project's cost, in pounds"),
+            "invalid": _("Enter the cost in pounds, like 12000 or 850.50"),
+            "min_value": _("Enter a cost of at least 1p"),
+        },
+    )
+    cost_breakdown = forms.CharField(
+        label=_("What the cost is made of"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("For example: 6 benches at £1,500 each; fitting £3,000."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    delivery_time = forms.CharField(
+        label=_("How long it takes to deliver"),
+        max_length=100,
+        required=False,
+        help_text=_("For example, 3 months."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+
+    def __init__(self, *args, ideas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.idea_objects = {str(idea.pk): idea for idea in ideas}
+        self.fields["ideas"].choices = _idea_choices(ideas)
+
+    def clean_ideas(self):
+        return [self.idea_objects[key] for key in self.cleaned_data.get("ideas") or []]
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class NotFeasibleForm(ServiceErrorsForm):
+    """Ideas (or a costed project) that cannot be done, with the public reason their proposers are sent."""
+
+    ideas = forms.MultipleChoiceField(
+        label=_("Which ideas are not feasible?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose ideas from the list")},
+    )
+    project = forms.ChoiceField(
+        label=_("Or which costed project is not feasible?"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a project from the list")},
+    )
+    title = forms.CharField(
+        label=_("A title for what is not feasible (optional)"),
+        max_length=150,
+        required=False,
+        help_text=_("Only for ideas. Without one, the first idea's title is used."),
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+    reason = forms.CharField(
+        label=_("Why is it not feasible?"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("Published with it, and emailed to each proposer in their language. Say it plainly."),
+        error_messages={
+            "required": _("Give the reason it is not feasible: it is published and sent to the proposers"),
+            "max_length": _OFFICER_TOO_LONG,
+        },
+    )
+
+    def __init__(self, *args, ideas, projects, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.idea_objects = {str(idea.pk): idea for idea in ideas}
+        self.project_objects = {str(project.pk): project for project in projects}
+        self.fields["ideas"].choices = _idea_choices(ideas)
+        self.fields["project"].choices = [("", _("None: the ideas ticked above"))] + [
+            (key, project.localised_title(language)) for key, project in self.project_objects.items()
+        ]
+        if not self.project_objects:
+            del self.fields["project"]
+
+    def clean(self):
+        cleaned = super().clean()
+        ideas = [self.idea_objects[key] for key in cleaned.get("ideas") or []]
+        project = self.project_objects.get(cleaned.get("project") or "")
+        if not self.errors.get("ideas") and not self.errors.get("project"):
+            # Beside the ideas' boxes, or the projects' list when no idea is left to choose.
+            field = "ideas" if self.idea_objects or "project" not in self.fields else "project"
+            if not ideas and project is None:
+                self.add_error(field, _("Choose the ideas, or the project, that are not feasible"))
+            elif ideas and project is not None:
+                self.add_error(field, _("Choose either ideas or a project, not both"))
+        cleaned["ideas"], cleaned["project"] = ideas, project
+        return cleaned
+
+
+class ElectorSearchForm(forms.Form):
+    """Find a resident on the round's electorate by name, postcode or email address (GET)."""
+
+    q = forms.CharField(
+        label=_("Name, postcode or email address"),
+        max_length=200,
+        help_text=_("For example, Jones, EW1 2AB or cara@example.org."),
+        error_messages={"required": _("Enter a name, a postcode or an email address")},
+    )
+
+
+class SpoiltBudgetPaperForm(forms.Form):
+    """A paper that cannot be counted, with the reason (no marks, over the budget, the voter named)."""
+
+    spoilt_reason = forms.CharField(
+        label=_("Why is the paper spoilt?"),
+        max_length=200,
+        help_text=_("For example: no marks on it; the projects marked cost more than the budget."),
+        error_messages={"required": _("Say why the paper is spoilt"), "max_length": _OFFICER_TOO_LONG},
+    )
+
+
+class DepartureForm(ServiceErrorsForm):
+    """The fund holder's decision to depart from the count for one project, with the reason."""
+
+    service_fields = {"funded": "decision"}
+
+    project = forms.ChoiceField(
+        label=_("Which project?"),
+        error_messages={"required": _("Choose the project"), "invalid_choice": _("Choose a project from the list")},
+    )
+    decision = forms.ChoiceField(
+        label=_("What has the fund holder decided?"),
+        choices=[
+            ("fund", _("To fund it, though the count did not")),
+            ("not_fund", _("Not to fund it, though the count did")),
+        ],
+        error_messages={"required": _("Choose what the fund holder has decided")},
+    )
+    reason = forms.CharField(
+        label=_("The reason"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("Published beside the count, for everyone to read."),
+        error_messages={
+            "required": _("Give the reason for departing from the count: it is published beside it"),
+            "max_length": _OFFICER_TOO_LONG,
+        },
+    )
+
+    def __init__(self, *args, projects, **kwargs):
+        """``projects``: (project, description) pairs."""
+        super().__init__(*args, **kwargs)
+        self.projects = {str(project.pk): project for project, _words in projects}
+        self.fields["project"].choices = [("", _("Choose a project"))] + [
+            (str(project.pk), words) for project, words in projects
+        ]
+
+    def clean_project(self):
+        return self.projects[self.cleaned_data["project"]]
+
+
+class DeliveryStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Where has the project's delivery got to?"),
+        choices=DeliveryStatus.choices,
+        error_messages={"required": _("Choose where the project's delivery has got to")},
+    )
+
+
+class ProjectUpdateForm(ServiceErrorsForm):
+    """A dated update on a funded project's delivery, in English and Welsh, with up to three photos
+    each described for people who cannot see it."""
+
+    on = DateParts("on", _("The date of the update"), required=False)
+    text = forms.CharField(
+        label=_("The update"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("What has happened, for the residents who follow the project. For example: the benches are in."),
+        error_messages={"required": _("Write the update"), "max_length": _OFFICER_TOO_LONG},
+    )
+    text_cy = forms.CharField(
+        label=_("The update in Welsh (optional)"),
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
+        error_messages={"max_length": _OFFICER_TOO_LONG},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(self.on.fields())
+        for number in self.photo_numbers():
+            self.fields[f"photo_{number}"] = forms.FileField(
+                label=_("Photo %(number)s (optional)") % {"number": number},
+                required=False,
+                help_text=_(
+                    "A JPG or PNG picture smaller than 5 MB. "
+                    "We remove the details cameras store in photos, such as where it was taken."
+                ),
+            )
+            self.fields[f"alt_{number}"] = forms.CharField(
+                label=_("Describe photo %(number)s") % {"number": number},
+                required=False,
+                max_length=300,
+                help_text=_("For people who cannot see it, for example: six new benches along the canal path."),
+                error_messages={"max_length": _("Describe the photo in %(limit_value)s characters or fewer")},
+            )
+            self.fields[f"alt_cy_{number}"] = forms.CharField(
+                label=_("Describe photo %(number)s in Welsh (optional)") % {"number": number},
+                required=False,
+                max_length=300,
+                error_messages={"max_length": _("Describe the photo in %(limit_value)s characters or fewer")},
+            )
+
+    def photo_numbers(self) -> range:
+        return range(1, UPDATE_PHOTOS + 1)
+
+    def clean(self):
+        data = super().clean()
+        on = self.on.clean(self)
+        if on is not None and on > timezone.localdate():
+            self.add_error("on_day", _("The date of the update must be today or in the past"))
+        data["on"] = on
+        photos = []
+        for number in self.photo_numbers():
+            photo = data.get(f"photo_{number}")
+            alt = (data.get(f"alt_{number}") or "").strip()
+            alt_cy = (data.get(f"alt_cy_{number}") or "").strip()
+            if photo and not alt and f"alt_{number}" not in self.errors:
+                self.add_error(
+                    f"alt_{number}", _("Describe photo %(number)s for people who cannot see it") % {"number": number}
+                )
+            elif (alt or alt_cy) and not photo and f"alt_{number}" not in self.errors:
+                self.add_error(
+                    f"photo_{number}",
+                    _("Choose photo %(number)s again, or remove its description") % {"number": number},
+                )
+            elif photo:
+                photos.append((photo, alt, alt_cy))
+        data["photos"] = photos
+        return data
+
+    def add_service_error(self, error) -> None:
+        """A photo's refusal goes beside that photo (its params say which), the rest as for any form."""
+        if hasattr(error, "error_dict") and "photos" in error.error_dict:
+            for problem in error.error_dict["photos"]:
+                number = (problem.params or {}).get("number")
+                if number is None:
+                    field = None
+                elif problem.code in ("alt_missing", "alt_too_long"):
+                    field = f"alt_{number}"
+                else:
+                    field = f"photo_{number}"
+                self.add_error(field, problem)
+            return
+        super().add_service_error(error)
 
 
 # -- Youth polls -----------------------------------------------------------------------------------------

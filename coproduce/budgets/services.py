@@ -651,9 +651,21 @@ def project_delivery_set(*, project: Project, status: str, by: User) -> Project:
 
 @transaction.atomic
 def project_update_add(
-    *, project: Project, by: User, text: str, text_cy: str = "", on: datetime.date | None = None
+    *,
+    project: Project,
+    by: User,
+    text: str,
+    text_cy: str = "",
+    on: datetime.date | None = None,
+    photos: Sequence[tuple[UploadedFile, str] | tuple[UploadedFile, str, str]] = (),
 ) -> ProjectUpdate:
-    """A dated note on a funded project's delivery, shown to the residents who follow it."""
+    """A dated note on a funded project's delivery, shown to the residents who follow it, with up to
+    three photos as (file, alt text[, alt text in Welsh]). A photo's refusal is on ``photos`` with
+    its ``number`` in the params (code ``alt_missing`` or ``alt_too_long``, else ``core.uploads``')."""
+    from coproduce.core.uploads import photo_clean
+
+    from .models import UpdatePhoto
+
     project = _funded(project)
     text = text.strip()
     if not text:
@@ -662,10 +674,43 @@ def project_update_add(
         raise ValidationError(
             {"text": _("An update must be %(count)s characters or fewer.") % {"count": TEXT_MAX_LENGTH}}
         )
+    if len(photos) > 3:
+        raise ValidationError({"photos": _("You can add up to 3 photos.")})
+    checked = []  # every photo is checked before anything is stored
+    for number, (upload, alt, *welsh) in enumerate(photos, start=1):
+        try:
+            image = photo_clean(upload)
+        except ValidationError as error:
+            problem = ValidationError(
+                _("Photo %(number)s: %(problem)s"),
+                code=error.code,
+                params={"number": number, "problem": " ".join(error.messages)},
+            )
+            raise ValidationError({"photos": problem}) from error
+        alt, alt_cy = " ".join((alt or "").split()), " ".join((welsh[0] if welsh else "").split())
+        if not alt:
+            message, code = _("Describe photo %(number)s for people who cannot see it."), "alt_missing"
+        elif len(alt) > 300 or len(alt_cy) > 300:
+            message, code = _("Describe photo %(number)s in 300 characters or fewer."), "alt_too_long"
+        else:
+            checked.append((image, alt, alt_cy))
+            continue
+        raise ValidationError({"photos": ValidationError(message, code=code, params={"number": number})})
     update = ProjectUpdate.objects.create(
         project=project, on=on or timezone.localdate(), text=text, text_cy=text_cy.strip(), by=by
     )
-    _audit(project.round, by=by, action="budget.project_update", target=project, summary=project.title)
+    for image, alt, alt_cy in checked:
+        photo = UpdatePhoto(update=update, alt=alt, alt_cy=alt_cy)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+    _audit(
+        project.round,
+        by=by,
+        action="budget.project_update",
+        target=project,
+        summary=project.title,
+        photos=len(checked),
+    )
     transaction.on_commit(lambda: _enqueue("send_project_update", update.pk))
     return update
 
