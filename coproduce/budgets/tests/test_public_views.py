@@ -70,6 +70,7 @@ def test_the_list_and_the_round_in_english_and_welsh(client, elmwood):
     listing = client.get("/budgets/").content.decode()
     assert "Elmwood ward budget" in listing and "Taking ideas" in listing and "£25,000.00" in listing
     assert f'href="/budgets/{budget_round.pk}/"' in listing
+    assert 'href="/budgets/polls/"' in listing  # the youth polls are found from the budgets
     welsh_listing = client.get("/cy/budgets/")
     assert welsh_listing.status_code == 200 and "Cyllideb ward Coed Llwyf" in welsh_listing.content.decode()
     page = client.get(f"/budgets/{budget_round.pk}/").content.decode()
