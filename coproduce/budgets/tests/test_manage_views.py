@@ -24,6 +24,7 @@ from coproduce.budgets.models import (
     DeliveryStatus,
     Departure,
     Idea,
+    IdeaPhoto,
     IdeaStatus,
     IdeaSupport,
     Project,
@@ -253,6 +254,40 @@ def test_officers_pages_need_two_factor_sign_in(client, council, officer, elmwoo
     assert created.status_code == 302 and "/accounts/2fa/" in created["Location"]
     budget_round.refresh_from_db()
     assert budget_round.stage == Stage.DRAFT and BudgetRound.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "edit/",
+        "seed/",
+        "manage/",
+        "moderate/",
+        "merge/",
+        "review/",
+        "projects/new/",
+        "not-feasible/",
+        "paper/",
+        "paper/batches/{batch}/",
+        "paper/batches/{batch}/check/",
+        "departures/new/",
+        "projects/{project}/delivery/",
+    ],
+)
+def test_every_officers_page_asks_for_the_second_factor(client, council, officer, elmwood, tail):
+    budget_round = BudgetRoundFactory(organisation=council, place=elmwood, **phases("voting"))
+    project = ProjectFactory(round=budget_round)
+    ProjectFactory(round=budget_round)
+    budget_round = services.round_open_voting(budget_round=budget_round, by=officer)
+    from coproduce.voting import services as voting
+
+    batch = voting.paper_batch_start(box=budget_round.box, by=officer)
+    url = f"/budgets/{budget_round.pk}/" + tail.format(batch=batch.pk, project=project.pk)
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_activate_totp")), url
+    sign_in_with_mfa(client, officer)
+    assert client.get(url).status_code == 200, url
 
 
 def test_residents_and_other_organisations_officers_are_refused(client, council, officer, elmwood):
@@ -515,8 +550,12 @@ def test_an_officer_runs_a_round_from_setup_to_delivery(
 def test_hiding_an_idea_needs_a_reason(client, council, officer, elmwood):
     budget_round = BudgetRoundFactory(organisation=council, place=elmwood)
     idea = IdeaFactory(round=budget_round, status=IdeaStatus.SUBMITTED, title="Skate park")
+    photo = IdeaPhoto(idea=idea, alt="An empty corner of the park")
+    photo.image.save("park.png", _png(), save=True)
     sign_in_with_mfa(client, officer)
     url = f"/budgets/{budget_round.pk}/moderate/"
+    page = client.get(url)
+    assert f'src="/budgets/ideas/photos/{photo.pk}" alt="An empty corner of the park"' in page.text
     no_choice = client.post(url, {"idea": idea.pk})
     assert "Choose whether to publish or hide the idea" in no_choice.text
     no_reason = client.post(url, {"idea": idea.pk, f"idea-{idea.pk}-decision": "hide"})

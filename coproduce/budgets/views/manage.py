@@ -423,7 +423,7 @@ def count(request, pk: int):
 def moderate(request, pk: int):
     """Ideas waiting for moderation: publish each, or hide it with a reason published in its place."""
     budget_round = _round(request, pk)
-    waiting = list(selectors.ideas_to_moderate(budget_round).order_by("submitted_at", "pk"))
+    waiting = list(selectors.ideas_to_moderate(budget_round).prefetch_related("photos").order_by("submitted_at", "pk"))
     chosen = request.POST.get("idea", "") if request.method == "POST" else ""
     forms = {
         idea.pk: IdeaModerationForm(request.POST if str(idea.pk) == chosen else None, prefix=f"idea-{idea.pk}")
