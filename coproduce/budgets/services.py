@@ -496,23 +496,25 @@ def round_open_voting(
     return budget_round
 
 
-def ballot_check(budget_round: BudgetRound, content: Sequence[Any]) -> None:
+def ballot_check(budget_round: BudgetRound, content: Sequence[Any], *, paper: bool = False) -> None:
     """The round's own rule on a ballot, before the box's checks: a knapsack ballot's projects
-    must together cost no more than the budget."""
+    must together cost no more than the budget. The refusal (code ``over_budget``) speaks to the
+    voter, or with ``paper`` to the officer entering a paper; its params carry both totals."""
     if budget_round.ballot_kind != BallotKind.KNAPSACK:
         return
     costs = dict(Project.objects.filter(round=budget_round, status=ProjectStatus.COSTED).values_list("pk", "cost"))
     chosen = {str(key) for key in content}
     total = sum(cost for pk, cost in costs.items() if str(pk) in chosen)
     if total > budget_round.amount:
-        raise ValidationError(
-            _(
+        params = {"total": counting.money(total), "amount": counting.money(budget_round.amount)}
+        if paper:
+            message = _("The projects marked on this paper cost %(total)s together, more than the budget of %(amount)s.")
+        else:
+            message = _(
                 "The projects you chose cost %(total)s together, more than the budget of %(amount)s. "
                 "Take some out so that they fit."
             )
-            % {"total": counting.money(total), "amount": counting.money(budget_round.amount)},
-            code="over_budget",
-        )
+        raise ValidationError(message % params, code="over_budget", params=params)
 
 
 def _voting_box(budget_round: BudgetRound):
@@ -539,7 +541,7 @@ def paper_ballot_enter(
     if budget_round.box_id is None or batch.box_id != budget_round.box_id:
         raise ValidationError(_("This batch is not for this budget round."))
     if not spoilt_reason.strip():
-        ballot_check(budget_round, content)
+        ballot_check(budget_round, content, paper=True)
     return voting.paper_ballot_enter(batch=batch, by=by, content=content, spoilt_reason=spoilt_reason)
 
 

@@ -94,6 +94,8 @@ def test_one_person_one_vote_across_online_and_paper():
         services.paper_ballot_enter, budget_round=budget_round, batch=batch, by=officer, content=[big, middle, small]
     )
     assert over.code == "over_budget"
+    # Said to the officer entering the paper, not to a voter.
+    assert over.messages[0].startswith("The projects marked on this paper cost")
     services.paper_ballot_enter(budget_round=budget_round, batch=batch, by=officer, content=[big, small])
     assert (
         refused(services.ballot_cast, budget_round=budget_round, person=paper, content=[small]).code == "already_voted"

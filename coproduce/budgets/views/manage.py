@@ -750,14 +750,9 @@ def _papers(batch: PaperBatch, projects) -> list[dict[str, Any]]:
     return papers
 
 
-def _over_budget_reason(budget_round: BudgetRound, content, projects) -> str:
+def _over_budget_reason(error: ValidationError) -> str:
     """The spoilt reason suggested for a paper refused as over the budget: its total and the budget."""
-    costs = {key: project.cost for key, _label, project in projects}
-    total = sum(costs.get(str(key), 0) for key in content)
-    return _("Over the budget: the projects marked cost %(total)s, the budget is %(amount)s") % {
-        "total": counting.money(total),
-        "amount": counting.money(budget_round.amount),
-    }
+    return _("Over the budget: the projects marked cost %(total)s, the budget is %(amount)s") % error.params
 
 
 @login_required
@@ -783,7 +778,7 @@ def paper_batch(request, pk: int, batch_id: int):
                 # The officer enters it as spoilt, giving that as the reason (suggested for them).
                 over_budget = True
                 spoilt = SpoiltBudgetPaperForm(
-                    initial={"spoilt_reason": _over_budget_reason(budget_round, content, projects)[:200]}
+                    initial={"spoilt_reason": _over_budget_reason(error)[:200]}
                 )
         else:
             messages.success(request, _("Paper entered. Enter the next one."))
