@@ -8,6 +8,7 @@
 * **Ironbridge** finished its £40,000 round two months ago: over 300 residents with confirmed
   addresses voted, Equal Shares with add-one completion counted it, and the result, an
   explanation for every project and the anonymised ballots (``ballots_pb``) are published.
+  Its first funded project has been delivered (an update with a photo), two more are under way.
 
 * **A youth poll** for Elmwood's new play park is open: young people aged 11 to 18 who live in
   Elmwood pick up to 3 of 5 pieces of equipment, each with a picture (drawn here with Pillow, not
@@ -40,7 +41,7 @@ from coproduce.core.verification import VerificationLevel
 from coproduce.members.demo import FIRST, LAST
 
 from . import selectors, services
-from .models import BallotKind, BudgetRound, CountRule, Idea, Project, YouthPoll
+from .models import BallotKind, BudgetRound, CountRule, DeliveryStatus, Idea, Project, YouthPoll
 from .selectors import born_by
 
 DAY = datetime.timedelta(days=1)
@@ -317,7 +318,58 @@ def _ironbridge(rng: random.Random, now: datetime.datetime, context: dict[str, A
     with replaying(start + 52 * DAY + datetime.timedelta(minutes=1)):
         budget_round = services.round_close_voting(budget_round=budget_round, by=None)
         budget_round = services.round_count(budget_round=budget_round, by=officer)
+    _delivery(budget_round, officer, start + 52 * DAY)
     return budget_round
+
+
+def _delivery(budget_round: BudgetRound, officer: User, declared: datetime.datetime) -> None:
+    """Eight weeks on: the first funded project is done (with a photo), the next two are under way."""
+    funded = {str(project.pk): project for project in budget_round.projects.all()}
+    first, second, third = (funded[key] for key in budget_round.result["selected"][:3])
+    with replaying(declared + 14 * DAY):
+        for project in (first, second):
+            services.project_delivery_set(project=project, status=DeliveryStatus.IN_PROGRESS, by=officer)
+            services.project_update_add(
+                project=project,
+                by=officer,
+                text="The contractor is booked and work starts next week.",
+                text_cy="Mae'r contractwr wedi'i archebu ac mae'r gwaith yn dechrau wythnos nesaf.",
+            )
+    with replaying(declared + 40 * DAY):
+        services.project_delivery_set(project=first, status=DeliveryStatus.DONE, by=officer)
+        services.project_update_add(
+            project=first,
+            by=officer,
+            text="Done: the planters along the high street are in and planted by volunteers.",
+            text_cy="Wedi'i wneud: mae'r planwyr ar hyd y stryd fawr yn eu lle a gwirfoddolwyr wedi'u plannu.",
+            photos=[
+                (
+                    _planters(),
+                    "Three wooden planters full of red and yellow flowers on a pavement",
+                    "Tri phlanwr pren yn llawn blodau coch a melyn ar balmant",
+                )
+            ],
+        )
+        services.project_delivery_set(project=third, status=DeliveryStatus.IN_PROGRESS, by=officer)
+
+
+def _planters() -> ContentFile:
+    """Planters full of flowers on a pavement, as a PNG (drawn here, not downloaded)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", PICTURE_SIZE, SKY)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 230, 480, 320], fill=(170, 170, 170))
+    for left in (40, 180, 320):
+        draw.rectangle([left, 170, left + 120, 240], fill=(140, 90, 40), outline=INK, width=3)
+        for step in range(6):
+            x = left + 12 + step * 19
+            colour = (210, 40, 40) if step % 2 else (240, 200, 20)
+            draw.line([(x + 6, 170), (x + 6, 140)], fill=(60, 130, 50), width=3)
+            draw.ellipse([x, 125, x + 14, 139], fill=colour)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return ContentFile(out.getvalue(), name="planters.png")
 
 
 # The youth poll ----------------------------------------------------------------------------------------

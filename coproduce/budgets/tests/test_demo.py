@@ -8,7 +8,16 @@ from django.utils import timezone
 from PIL import Image
 
 from coproduce.budgets import selectors
-from coproduce.budgets.models import BudgetRound, PollStage, ProjectStatus, Stage, Status, YouthPoll
+from coproduce.budgets.models import (
+    BudgetRound,
+    DeliveryStatus,
+    PollStage,
+    ProjectStatus,
+    Stage,
+    Status,
+    UpdatePhoto,
+    YouthPoll,
+)
 from coproduce.core import eligibility
 from coproduce.core.demo import build_demo
 from coproduce.core.models import AuditEvent, User
@@ -64,6 +73,13 @@ def test_ironbridge_is_declared_explained_and_recounts_from_its_published_ballot
     assert int(race.meta_value("seed")) == budget_round.seed
     recount = pb.count(race, **pb.declared(race), seed=int(race.meta_value("seed")))
     assert list(recount.selected) == result["selected"]
+    # Delivery has started: the first funded project is done, with a photo that has alt text.
+    first = budget_round.projects.get(pk=result["selected"][0])
+    assert first.delivery_status == DeliveryStatus.DONE
+    photo = UpdatePhoto.objects.get(update__project=first)
+    assert photo.alt and photo.alt_cy and photo.image.size > 0
+    under_way = budget_round.projects.filter(delivery_status=DeliveryStatus.IN_PROGRESS)
+    assert {str(p.pk) for p in under_way} <= set(result["selected"][1:]) and under_way.count() == 2
 
 
 def test_a_youth_poll_for_park_equipment_is_open_with_pictures_and_alt_text(demo):
