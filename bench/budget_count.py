@@ -23,7 +23,9 @@ together fit within the budget), from a seeded random generator. Voting is then 
    explanation for every project, the result and the ``.pb`` file stored. The clock stops when
    the declared result is in the database. The result email to every voter is not part of what
    is timed (its task is a no-op here; in production it runs in the task worker afterwards).
-   Target: < 2 s.
+   Target: < 2 s. On SQLite the seal's shuffle takes the ballots through Python and back
+   (``voting.services._rewrite_shuffled``; on PostgreSQL, production's database, it is three SQL
+   statements), the biggest part of the time there: ``--profile`` shows where it goes.
 2. **The results page** (``budgets:result``): ``--requests`` GETs (200) by an anonymous visitor
    through Django's test client (the whole stack: middleware, session, selectors, Jinja2 with
    both charts and their tables; no network or WSGI server), after 5 untimed ones. Target: p95
