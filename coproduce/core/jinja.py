@@ -16,7 +16,7 @@ from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import formats, timezone, translation
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context, select_autoescape
 from markupsafe import escape
 
 from . import registry
@@ -167,8 +167,11 @@ def site_logo() -> str:
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend uses."""
     app_loader = options.pop("loader", None)
-    options.pop("autoescape", None)  # always on, whatever a setting says
-    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do"], **options)
+    options.pop("autoescape", None)  # whatever a setting says: on for every page, off only for plain text
+    # Plain-text templates (emails' subjects and bodies) are not HTML: escaping them would send
+    # "Meinciau&#39;r gamlas" for "Meinciau'r gamlas".
+    autoescape = select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True)
+    env = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n", "jinja2.ext.do"], **options)
     # Django's backend gives us a FileSystemLoader over every app's jinja2/ folder.
     loaders = [
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),
