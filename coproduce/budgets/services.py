@@ -508,7 +508,9 @@ def ballot_check(budget_round: BudgetRound, content: Sequence[Any], *, paper: bo
     if total > budget_round.amount:
         params = {"total": counting.money(total), "amount": counting.money(budget_round.amount)}
         if paper:
-            message = _("The projects marked on this paper cost %(total)s together, more than the budget of %(amount)s.")
+            message = _(
+                "The projects marked on this paper cost %(total)s together, more than the budget of %(amount)s."
+            )
         else:
             message = _(
                 "The projects you chose cost %(total)s together, more than the budget of %(amount)s. "

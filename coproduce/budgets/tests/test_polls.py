@@ -37,6 +37,7 @@ from coproduce.voting.models import Ballot, BoxKind, BoxStatus, Mark
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -579,3 +580,30 @@ def test_the_list_takes_the_same_queries_for_more_polls(client, council):
         open_poll(council)
         new_poll(council)
     assert queries() == few
+
+
+def test_budgets_due_opens_a_poll_on_time_and_closes_and_counts_it_at_its_close(council):
+    from django.core.management import call_command
+
+    _organisation, ward, officer = council
+    voter = young(ward)
+    poll = new_poll(council, opens=timezone.now() + DAY, closes=timezone.now() + 3 * DAY)
+    services.poll_publish(poll=poll, by=officer)
+
+    def due(moment) -> str:
+        out = io.StringIO()
+        with replaying(moment):
+            call_command("budgets_due", stdout=out)
+        return out.getvalue()
+
+    assert due(timezone.now()) == "" and YouthPoll.objects.get().stage == PollStage.PUBLISHED  # not yet
+    assert "Opened voting in Choose the new play park" in due(timezone.now() + DAY + HOUR)
+    poll.refresh_from_db()
+    assert poll.stage == PollStage.OPEN and due(timezone.now() + DAY + 2 * HOUR) == ""  # once
+    with replaying(timezone.now() + 2 * DAY):
+        services.poll_vote(poll=poll, person=voter, option_ids=keys(poll)[:2])
+    assert "Closed and counted" in due(timezone.now() + 3 * DAY + HOUR)
+    poll.refresh_from_db()
+    assert poll.stage == PollStage.DECLARED and poll.result["voters"] == 1
+    assert sorted(k for k, n in poll.result["votes"].items() if n) == sorted(keys(poll)[:2])
+    assert due(timezone.now() + 4 * DAY) == ""

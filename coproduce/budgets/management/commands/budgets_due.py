@@ -13,7 +13,9 @@ For each published round, in one run:
 * voting closes once its voting-close time has passed; the count follows at once in a task (it
   waits while paper ballots are still to be entered or checked);
 * those who have not voted are reminded once, in the last day before the close;
-* a round whose count waited for paper ballots is counted once they are all entered and checked.
+* a round whose count waited for paper ballots is counted once they are all entered and checked;
+* a published youth poll opens at its opening time, and an open one closes and is counted at its
+  closing time.
 
 Each action is done by the same service or task the officers' buttons use, recorded in the audit
 trail as done by the system. One line is printed per action; nothing when nothing is due, so a
@@ -29,7 +31,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from coproduce.budgets import services, tasks
-from coproduce.budgets.models import BudgetRound, Stage
+from coproduce.budgets.models import BudgetRound, PollStage, Stage, YouthPoll
 
 REMIND_BEFORE_CLOSE = datetime.timedelta(days=1)
 
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         "Announce ideas in budget rounds whose ideas have opened; open voting in those whose voting-open time has "
         "passed; close voting in those whose voting-close time has passed (the count follows); remind those who "
         "have not voted one day before the close, once; count closed rounds whose paper ballots are now all "
-        "entered and checked. Run every few minutes from cron."
+        "entered and checked; open and close youth polls at their times. Run every few minutes from cron."
     )
 
     def handle(self, *args, **options) -> None:
@@ -86,6 +88,15 @@ class Command(BaseCommand):
             if self._do(services.round_count, budget_round):
                 self.stdout.write(f"Counted {self._name(budget_round)}: the result is declared.")
 
+        for poll in YouthPoll.objects.filter(stage=PollStage.PUBLISHED, opens__lte=now, closes__gt=now).order_by(
+            "opens", "pk"
+        ):
+            if self._do_poll(services.poll_open, poll, now=now):
+                self.stdout.write(f"Opened voting in {poll.title} (youth poll {poll.pk}).")
+        for poll in YouthPoll.objects.filter(stage=PollStage.OPEN, closes__lte=now).order_by("closes", "pk"):
+            if self._do_poll(services.poll_close, poll, now=now):
+                self.stdout.write(f"Closed and counted {poll.title} (youth poll {poll.pk}).")
+
     @staticmethod
     def _name(budget_round: BudgetRound) -> str:
         return f"{budget_round.title} (budget round {budget_round.pk})"
@@ -95,5 +106,13 @@ class Command(BaseCommand):
             service(budget_round=budget_round, by=None, **kwargs)
         except ValidationError as error:
             self.stderr.write(f"{self._name(budget_round)}: {' '.join(error.messages)}")
+            return False
+        return True
+
+    def _do_poll(self, service, poll: YouthPoll, **kwargs) -> bool:
+        try:
+            service(poll=poll, by=None, **kwargs)
+        except ValidationError as error:
+            self.stderr.write(f"{poll.title} (youth poll {poll.pk}): {' '.join(error.messages)}")
             return False
         return True
