@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "coproduce.core",
     "coproduce.members",
     "coproduce.voting",
+    "coproduce.governance",
     "coproduce.elections",
     "coproduce.budgets",
     "django.contrib.admin",

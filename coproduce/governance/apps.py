@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GovernanceConfig(AppConfig):
+    name = "coproduce.governance"
+    label = "governance"
+    verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        from coproduce.core import registry
+
+        from . import accounts
+        from .audit import AUDIT_ACTIONS
+
+        # No navigation, home or workspace items yet: they link to pages still to be built.
+        registry.register(
+            registry.FeatureApp(
+                label="governance",
+                name=_("Meetings"),
+                audit_actions=AUDIT_ACTIONS,
+                personal_data=accounts.personal_data,
+                demo_order=25,
+            )
+        )
