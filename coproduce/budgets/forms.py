@@ -1014,10 +1014,10 @@ class PollForm(forms.Form):
         },
     )
     min_level = forms.TypedChoiceField(
-        label=_("How surely must their address be checked?"),
+        label=_("How surely must their address be verified?"),
         coerce=int,
         choices=[(level.value, level.label) for level in VerificationLevel if level != VerificationLevel.NONE],
-        error_messages={"required": _("Choose how surely addresses must be checked")},
+        error_messages={"required": _("Choose how surely addresses must be verified")},
     )
     pick_limit = forms.IntegerField(
         label=_("How many options may each person pick?"),

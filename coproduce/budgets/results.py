@@ -65,7 +65,7 @@ def rule_in_words(budget_round: BudgetRound, result: dict[str, Any]) -> list[str
         ),
         _(
             "Any money not spent that way was then used by raising everyone's share a little at a time, "
-            "while the money lasted (the 'add one' completion)."
+            "while the money lasted (the ‘add one’ completion)."
         ),
     ]
     if points:

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coproduce.core.models import Organisation, Place, User
 from coproduce.core.services import audit_record
@@ -801,7 +801,7 @@ def _check_poll(poll: YouthPoll) -> None:
     if poll.min_age > poll.max_age:
         raise ValidationError({"max_age": _("The oldest age must be at least the youngest age.")})
     if poll.min_level not in VerificationLevel.values:
-        raise ValidationError({"min_level": _("Choose how surely voters' addresses must be checked.")})
+        raise ValidationError({"min_level": _("Choose how surely voters' addresses must be verified.")})
     if isinstance(poll.pick_limit, bool) or not isinstance(poll.pick_limit, int) or poll.pick_limit < 1:
         raise ValidationError({"pick_limit": _("Enter how many options each person may pick: 1 or more.")})
 
@@ -912,9 +912,12 @@ def _poll_ready(poll: YouthPoll, options: list[PollOption]) -> None:
     if poll.pick_limit > len(options):
         raise ValidationError(
             {
-                "pick_limit": _(
+                "pick_limit": ngettext(
+                    "Each person may pick up to %(limit)s, but there is only %(count)s option: "
+                    "add options or lower the number.",
                     "Each person may pick up to %(limit)s, but there are only %(count)s options: "
-                    "add options or lower the number."
+                    "add options or lower the number.",
+                    len(options),
                 )
                 % {"limit": poll.pick_limit, "count": len(options)}
             },

@@ -672,9 +672,12 @@ def test_points_papers_are_entered_as_they_read_and_too_many_points_refused(clie
     too_many = client.post(url, {"action": "enter", f"points_{a}": "4", f"points_{b}": "3"})
     assert too_many.status_code == 200 and "have given 7" in too_many.text
     assert not Ballot.objects.filter(batch=batch).exists()
-    assert client.post(url, {"action": "enter", f"points_{a}": "3", f"points_{b}": "2"}).status_code == 302
-    assert Ballot.objects.get(batch=batch).content == [[a, 3], [b, 2]]
-    assert "Benches (£1,000.00): 3 points" in client.get(url).text
+    assert client.post(url, {"action": "enter", f"points_{a}": "4", f"points_{b}": "1"}).status_code == 302
+    assert Ballot.objects.get(batch=batch).content == [[a, 4], [b, 1]]
+    entered = client.get(url).text
+    assert "Benches (£1,000.00): 4 points" in entered
+    assert "Trees (£1,000.00): 1 point" in entered and "1 points" not in entered
+    assert "Share 5 points among the projects" in client.get(f"/budgets/{budget_round.pk}/manage/").text
 
 
 def test_a_departure_and_delivery_refuse_bad_input(client, council, officer, elmwood):

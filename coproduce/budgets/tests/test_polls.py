@@ -527,7 +527,7 @@ def test_an_officer_sets_a_poll_up_and_runs_it(client, council):
     fixed = client.post(manage, {"action": "remove_option", "option": PollOption.objects.first().pk})
     assert "Once voting has opened the poll and its options are fixed." in fixed.text
     services.poll_vote(poll=poll, person=voter, option_ids=keys(poll)[:1])
-    assert "1 of 1 young people have voted so far." in client.get(manage).text
+    assert "1 of 1 young person has voted so far." in client.get(manage).text  # not "1 young people"
 
 
 def test_an_officer_closes_and_counts_a_poll_whose_time_is_over(client, council):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -77,7 +78,8 @@ def test_the_list_and_the_round_in_english_and_welsh(client, elmwood):
     assert "Money for the ward." in page and "£25,000.00" in page and budget_round.organisation.name in page
     assert f'href="/budgets/{budget_round.pk}/ideas/new/"' in page and "Submit an idea" in page
     assert f'href="/budgets/{budget_round.pk}/dates.ics"' in page
-    assert "People who live in Elmwood ward" in page and "Address confirmed, or surer" in page
+    assert "People who live in Elmwood ward" in page
+    assert "Anyone whose address has been confirmed or checked in person" in page
     # The current phase is marked, once.
     assert page.count(">Now</strong>") == 1
     assert page.index(">Now</strong>") < page.index("Review and costing")
@@ -91,6 +93,8 @@ def test_the_round_tells_each_person_whether_they_may_take_part(client, elmwood)
     url = f"/budgets/{budget_round.pk}/"
     anonymous = client.get(url).content.decode()
     assert "to check whether you can take part" in anonymous and "/accounts/login/?next=" in anonymous
+    # One sentence with the link inside it, the sign-in address escaped into its href.
+    assert re.search(r'class="govuk-link" href="/accounts/login/\?next=[^"]+">Sign in</a> to check whether', anonymous)
     client.force_login(resident)
     assert "You can take part in this budget." in client.get(url).content.decode()
     client.force_login(ResidentFactory(ward=PlaceFactory()))
@@ -366,7 +370,7 @@ def test_someone_who_may_not_take_part_sees_why_and_cannot_support(client, elmwo
     assert "This is for people who live in Elmwood ward." in refused
     assert not IdeaSupport.objects.exists()
     client.logout()
-    assert "to support this idea" in client.get(url).content.decode()
+    assert re.search(r'href="/accounts/login/\?next=[^"]+">Sign in</a> to support this idea.', client.get(url).text)
     assert client.post(f"{url}support/")["Location"].startswith("/accounts/login/")
     assert client.get(f"{url}support/").status_code == 302  # to sign in first; then a GET is refused
     client.force_login(ResidentFactory(ward=budget_round.place))

@@ -97,8 +97,8 @@ def test_the_result_explains_every_project_with_both_charts_their_tables_and_the
     # The fund holder's departures beside the count, and what will be delivered as a result.
     departures = between(html, 'id="departures"', "What will be delivered")
     assert DEPARTURE_FOR in departures and DEPARTURE_AGAINST in departures
-    assert "funded, although the count did not select it." in departures
-    assert "not funded, although the count selected it." in departures
+    assert ">B</a> was funded, although the count did not select it." in departures
+    assert ">C</a> was not funded, although the count selected it." in departures
     delivered = between(html, "What will be delivered", "Share of the budget")
     assert ">A</a>" in delivered and ">B</a>" in delivered and ">C</a>" not in delivered
     # The figures, the rule, and how to recount.
@@ -222,7 +222,8 @@ def test_a_funded_projects_page_shows_its_delivery_and_updates_newest_first(clie
     assert html.index("The benches are in.") < html.index("The benches are ordered.")
     assert f'src="/budgets/updates/photos/{photo.pk}" alt="Three benches on a lorry"' in html
     assert f'href="/budgets/{budget_round.pk}/ideas/{idea.pk}/"' in html
-    assert "Sign in to follow this project" in html
+    assert "Sign in to follow this project</a> and be emailed each update on its delivery." in html
+    assert f'href="/accounts/login/?next=/budgets/{budget_round.pk}/projects/' in html
     welsh = client.get(project_url(project, welsh=True))
     assert welsh.status_code == 200 and 'alt="Tair mainc ar lori"' in welsh.content.decode()
     served = client.get(f"/budgets/updates/photos/{photo.pk}")

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -742,7 +742,8 @@ def _papers(batch: PaperBatch, projects) -> list[dict[str, Any]]:
             if isinstance(item, list):
                 key, points = item
                 lines.append(
-                    _("%(project)s: %(points)s points") % {"project": names.get(str(key), key), "points": points}
+                    ngettext("%(project)s: %(points)s point", "%(project)s: %(points)s points", points)
+                    % {"project": names.get(str(key), key), "points": points}
                 )
             else:
                 lines.append(names.get(str(item), item))

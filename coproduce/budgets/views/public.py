@@ -145,6 +145,15 @@ def round_list(request):
     )
 
 
+def _address_check(level: int) -> str:
+    """Whose address is sure enough, as a whole phrase: a level and every surer one."""
+    if level >= VerificationLevel.CHECKED:
+        return _("Anyone whose address has been checked in person")
+    if level >= VerificationLevel.CONFIRMED:
+        return _("Anyone whose address has been confirmed or checked in person")
+    return _("Anyone who has told us their address")
+
+
 def _who(budget_round: BudgetRound, language: str | None) -> list[dict]:
     """Who may take part, as rows of a summary list."""
     place = budget_round.place
@@ -163,9 +172,7 @@ def _who(budget_round: BudgetRound, language: str | None) -> list[dict]:
         rows.append(
             {
                 "key": {"text": _("Address check")},
-                "value": {
-                    "text": _("%(level)s, or surer") % {"level": VerificationLevel(budget_round.min_level).label}
-                },
+                "value": {"text": _address_check(budget_round.min_level)},
             }
         )
     low, high = budget_round.min_age, budget_round.max_age
