@@ -75,7 +75,11 @@ def _audit(organisation: Organisation, *, by: User | None, action: str, target, 
 
 
 def _lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("organisation", "rules", "chair").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("organisation", "rules", "chair")
+        .get(pk=meeting.pk)
+    )
 
 
 def _text(value: str, *, field: str, missing: str, limit: int, required: bool = True) -> str:
@@ -1112,7 +1116,7 @@ def business_start(
 
 def _lock_resolution(resolution: Resolution) -> tuple[Resolution, Meeting]:
     meeting = _lock(resolution.meeting)
-    resolution = Resolution.objects.select_for_update().select_related("box").get(pk=resolution.pk)
+    resolution = Resolution.objects.select_for_update(of=("self",)).select_related("box").get(pk=resolution.pk)
     resolution.meeting = meeting
     return resolution, meeting
 
