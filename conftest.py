@@ -39,3 +39,13 @@ def pytest_configure(config):
         from django.conf import settings
 
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request to a ``/cy/`` page leaves Welsh active in the thread that served it (the test
+    client's); each test starts from the site's default language, whatever the test before it read."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")

@@ -746,9 +746,6 @@ def test_the_officers_pages_read_in_welsh(client, council, officer, elmwood):
     ):
         response = client.get(url)
         assert response.status_code == 200 and 'lang="cy"' in response.text, url
-    from django.utils import translation
-
-    translation.activate("en")
 
 
 def test_the_list_says_what_each_round_needs(client, council, officer, elmwood):
