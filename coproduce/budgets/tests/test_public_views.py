@@ -100,6 +100,8 @@ def test_the_round_tells_each_person_whether_they_may_take_part(client, elmwood)
     client.force_login(ResidentFactory(ward=PlaceFactory()))
     other = client.get(url).content.decode()
     assert "This is for people who live in Elmwood ward." in other and "Submit an idea" not in other
+    # Nothing they can do about where they live: no "yet".
+    assert "You cannot take part in this budget." in other and "this budget yet" not in other
     client.force_login(ResidentFactory(ward=budget_round.place, verification_level=VerificationLevel.DECLARED))
     unverified = client.get(url).content.decode()
     assert "You need to confirm your address before you can take part" in unverified
