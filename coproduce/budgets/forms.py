@@ -118,7 +118,6 @@ class IdeaForm(forms.Form):
         return f"alt_{number}" if error.code in ("alt_missing", "alt_too_long") else f"photo_{number}"
 
 
-
 # -- The ballot, results and delivery -------------------------------------------------------------------
 
 POINTS_MAX_DIGITS = 6  # more than anyone could be given to share
@@ -208,8 +207,7 @@ class PointsBallotForm(forms.Form):
             except ValueError:
                 self.add_error(
                     name,
-                    _("Enter a whole number of points for %(project)s, like 2, or leave it empty")
-                    % {"project": title},
+                    _("Enter a whole number of points for %(project)s, like 2, or leave it empty") % {"project": title},
                 )
                 continue
             if points < 0:
@@ -250,7 +248,6 @@ class PointsBallotForm(forms.Form):
     @classmethod
     def initial_for(cls, content) -> dict[str, str]:
         return {f"points_{key}": str(points) for key, points in content}
-
 
 
 # -- Officers' pages -------------------------------------------------------------------------------------

@@ -778,9 +778,7 @@ def paper_batch(request, pk: int, batch_id: int):
             if getattr(error, "code", None) == "over_budget":
                 # The officer enters it as spoilt, giving that as the reason (suggested for them).
                 over_budget = True
-                spoilt = SpoiltBudgetPaperForm(
-                    initial={"spoilt_reason": _over_budget_reason(error)[:200]}
-                )
+                spoilt = SpoiltBudgetPaperForm(initial={"spoilt_reason": _over_budget_reason(error)[:200]})
         else:
             messages.success(request, _("Paper entered. Enter the next one."))
             return redirect("budgets:paper_batch", pk=budget_round.pk, batch_id=batch.pk)

@@ -116,7 +116,7 @@ def test_a_sealed_batch_still_says_how_many_papers_it_held(client):
 
 
 def test_several_candidates_elected_at_one_stage_are_listed_as_a_sentence_lists_them():
-    """"Grace Nowak, Ellie Nowak reached the quota" read like a list; a sentence says "and" ("a" in Welsh)."""
+    """ "Grace Nowak, Ellie Nowak reached the quota" read like a list; a sentence says "and" ("a" in Welsh)."""
     from django.utils import translation
 
     from coproduce.elections.results import stage_story
