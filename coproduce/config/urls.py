@@ -25,5 +25,6 @@ urlpatterns += i18n_patterns(
     path("", include("coproduce.members.urls")),
     path("", include("coproduce.elections.urls")),
     path("", include("coproduce.budgets.urls")),
+    path("", include("coproduce.governance.urls")),
     prefix_default_language=False,
 )

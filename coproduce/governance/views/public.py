@@ -1,0 +1,7 @@
+"""Meetings' pages: public (see coproduce/governance/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
