@@ -3,23 +3,13 @@ boundary, requisitions. ``law`` is pure Python: none of these touch the database
 
 from __future__ import annotations
 
-import ast
 from datetime import date, datetime, timedelta
 from fractions import Fraction as F
-from pathlib import Path
 
 import pytest
 
 from coproduce.governance import law
 from coproduce.governance.law import Base, ResolutionKind, Threshold
-
-
-def test_the_rules_module_imports_nothing_from_django():
-    tree = ast.parse(Path(law.__file__).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= {"__future__", "calendar", "collections.abc", "dataclasses", "datetime", "enum", "fractions"}
-
 
 # -- Clear days ----------------------------------------------------------------------------------------
 
