@@ -411,6 +411,23 @@ TARGETS = [
     Target("API budget ballots", "/api/budgets/{budget_declared}/ballots.pb", EVERYONE, api=True),
     Target("API budget ballots while voting", "/api/budgets/{budget_voting}/ballots.pb", frozenset(), api=True),
     Target("API draft budget ballots", "/api/budgets/{budget_draft}/ballots.pb", frozenset(), api=True),
+    # Meetings' open record: a general meeting's for its organisation's members, secretary and board,
+    # everyone's where the rules make the record public; a board meeting's for the board; drafts nobody's.
+    Target("API meetings", "/api/meetings/", EVERYONE, api=True),
+    Target(
+        "API a meeting's record",
+        "/api/meetings/{meeting_api_agm}",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+        api=True,
+    ),
+    Target("API a public meeting record", "/api/meetings/{meeting_api_public}", EVERYONE, api=True),
+    Target(
+        "API a board meeting's record",
+        "/api/meetings/{meeting_api_board}",
+        frozenset({"secretary", "board_member", "superuser"}),
+        api=True,
+    ),
+    Target("API a draft meeting's record", "/api/meetings/{meeting_api_draft}", frozenset(), api=True),
 ]
 
 
@@ -447,6 +464,7 @@ def world(settings, tmp_path):
     keys = {
         **_election_keys(org, people, member_class),
         **_budget_keys(council, ward, people),
+        **_governance_api_keys(org, other, people),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
@@ -647,6 +665,33 @@ def _budget_idea_keys(council, ward, people) -> dict[str, int]:
         "budget_idea_waiting": waiting.pk,
         "budget_idea_photo": photos[0],
         "budget_idea_waiting_photo": photos[1],
+    }
+
+
+def _governance_api_keys(org, other, people) -> dict[str, int]:
+    """Meetings for the open record: the trust's AGM called (its record for members only), its board
+    meeting and a draft; the other organisation's AGM, whose rules make the record public."""
+    from coproduce.governance import services as governance
+    from coproduce.governance.models import MeetingKind
+    from coproduce.governance.tests.factories import MeetingFactory, MeetingRulesFactory
+
+    def called(organisation, secretary, kind=MeetingKind.AGM):
+        meeting = governance.meeting_create(
+            organisation=organisation,
+            by=secretary,
+            kind=kind,
+            title="Annual general meeting",
+            starts_at=MeetingFactory.starts_at.function(),
+            place="Community hall",
+        )
+        return governance.notice_send(meeting=meeting, by=secretary)
+
+    MeetingRulesFactory(organisation=other, record_public=True)
+    return {
+        "meeting_api_agm": called(org, people["secretary"]).pk,
+        "meeting_api_board": called(org, people["secretary"], MeetingKind.BOARD).pk,
+        "meeting_api_draft": MeetingFactory(organisation=org).pk,
+        "meeting_api_public": called(other, people["other_secretary"]).pk,
     }
 
 

@@ -20,6 +20,7 @@ from ninja.throttling import AuthRateThrottle, SimpleRateThrottle
 from coproduce.budgets.api import router as budgets_router
 from coproduce.core.api import router as core_router
 from coproduce.elections.api import router as elections_router
+from coproduce.governance.api import router as governance_router
 from coproduce.members.api import router as members_router
 
 
@@ -64,6 +65,7 @@ api.add_router("/", core_router)
 api.add_router("/members", members_router)
 api.add_router("/elections", elections_router)
 api.add_router("/budgets", budgets_router)
+api.add_router("/meetings", governance_router)
 
 
 @api.exception_handler(ValidationError)

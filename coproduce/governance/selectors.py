@@ -608,3 +608,27 @@ def special_resolution_copy(resolution: Resolution) -> SpecialResolutionCopy:
             (confirmation.for_votes, confirmation.against_votes, confirmation.abstain_votes) if confirmation else None
         ),
     )
+
+
+# -- G3: the open record API and the workspace hooks --------------------------------------------------------
+
+
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
+    """Every called meeting ``user`` may read the record of, as ``meeting_for_member`` decides one by
+    one (drafts left out: they are not yet the record): a general meeting's for its organisation's
+    members, secretary and board, and for everyone where the rules make the record public (of a
+    listed organisation); a board or committee meeting's for the secretary and the board."""
+    called = Meeting.objects.exclude(status=MeetingStatus.DRAFT).select_related("organisation")
+    general = Q(kind__in=GENERAL_MEETINGS)
+    public = general & Q(organisation__in=_organisations_public_record(), organisation__is_public=True)
+    if not user.is_authenticated:
+        return called.filter(public)
+    if user.is_superuser:
+        return called
+    members = Membership.objects.filter(person=user, status=MembershipStatus.ADMITTED).values("organisation")
+    runners = (
+        Role.objects.current()
+        .filter(person=user, kind__in=(RoleKind.SECRETARY, RoleKind.BOARD_MEMBER))
+        .values("organisation")
+    )
+    return called.filter(public | (general & Q(organisation__in=members)) | Q(organisation__in=runners))
