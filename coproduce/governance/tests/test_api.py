@@ -82,7 +82,7 @@ class Held:
             directions={str(self.ordinary.pk): "for", str(self.special.pk): "for", str(self.dissolution.pk): "against"},
             now=BEFORE_DEADLINE,
         )
-        for person in members[:5] + [members[6]]:
+        for person in [*members[:5], members[6]]:
             services.attendance_check_in(
                 meeting=self.meeting, person=person, by=world.secretary, mode="in_person", now=MEETING
             )
