@@ -1576,3 +1576,26 @@ def minutes_publish(*, minutes: Minutes, by: User, now: datetime.datetime | None
     minutes.save(update_fields=["status", "published_at"])
     _audit(minutes.meeting.organisation, by=by, action="minutes.publish", target=minutes, summary=str(minutes.meeting))
     return minutes
+
+
+# -- For the members' pages ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def proxy_change(
+    *,
+    meeting: Meeting,
+    appointer: User,
+    by: User,
+    holder: User | None = None,
+    directions: dict[str, str] | None = None,
+    now: datetime.datetime | None = None,
+) -> Proxy:
+    """Replace ``appointer``'s live proxy for ``meeting`` with a new appointment (or appoint one, if
+    there is none), in one transaction: the old proxy is revoked only if the new one is accepted.
+    Refused as ``proxy_revoke`` and ``proxy_appoint`` refuse (after the deadline, over the limit …)."""
+    now = now or timezone.now()
+    current = selectors.live_proxies(meeting).filter(appointer=appointer).first()
+    if current is not None:
+        proxy_revoke(proxy=current, by=by, now=now)
+    return proxy_appoint(meeting=meeting, appointer=appointer, by=by, holder=holder, directions=directions, now=now)
