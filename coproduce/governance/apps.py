@@ -20,6 +20,8 @@ class GovernanceConfig(AppConfig):
                 name=_("Meetings"),
                 audit_actions=AUDIT_ACTIONS,
                 personal_data=accounts.personal_data,
+                # After the members' (10) and elections' (20) demos: the housing co-op's register is full.
+                demo_data="coproduce.governance.demo:build_demo_governance",
                 demo_order=25,
             )
         )
