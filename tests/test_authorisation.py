@@ -247,6 +247,87 @@ TARGETS = [
         "/elections/{election}/cast-for/",
         frozenset({"officer", "secretary", "superuser"}),
     ),
+    # -- meetings: members' pages --
+    # A general meeting is its organisation's members', secretary's and board's (everyone's where the
+    # rules make the record public); a board meeting the board's; a draft only those who run meetings.
+    # Appointing a proxy, voting and checking in are for a member with a vote (the others who may see
+    # the meeting are told why not, 403); requisitions for the organisation's members and those who
+    # run its meetings. Keys: {meeting_agm} (called, an advance resolution {meeting_resolution}, a
+    # paper {meeting_paper}; {check_in_token} is the member's code), {meeting_held} (closed, minutes
+    # published), {requisition} (the member's), and the API's {meeting_api_*} meetings.
+    Target("meetings", "/meetings/", EVERYONE),
+    Target("meetings in Welsh", "/cy/meetings/", EVERYONE),
+    Target("a meeting", "/meetings/{meeting_agm}/", frozenset({"member", "secretary", "board_member", "superuser"})),
+    Target(
+        "a meeting in Welsh",
+        "/cy/meetings/{meeting_agm}/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target("a meeting whose record is public", "/meetings/{meeting_api_public}/", EVERYONE),
+    Target("a board meeting", "/meetings/{meeting_api_board}/", frozenset({"secretary", "board_member", "superuser"})),
+    Target("a draft meeting", "/meetings/{meeting_api_draft}/", frozenset({"secretary", "board_member", "superuser"})),
+    Target(
+        "a meeting's calendar file",
+        "/meetings/{meeting_agm}.ics",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target("a public meeting's calendar file", "/meetings/{meeting_api_public}.ics", EVERYONE),
+    Target(
+        "an agenda paper",
+        "/meetings/papers/{meeting_paper}",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target("appoint a proxy", "/meetings/{meeting_agm}/proxy/", frozenset({"member"})),
+    Target("appoint a proxy (sent empty)", "/meetings/{meeting_agm}/proxy/", frozenset({"member"}), post=True),
+    Target("a proxy at a board meeting", "/meetings/{meeting_api_board}/proxy/", frozenset()),
+    Target(
+        "vote on a resolution",
+        "/meetings/{meeting_agm}/resolutions/{meeting_resolution}/vote/",
+        frozenset({"member"}),
+    ),
+    Target(
+        "vote on a resolution (sent empty)",
+        "/meetings/{meeting_agm}/resolutions/{meeting_resolution}/vote/",
+        frozenset({"member"}),
+        post=True,
+    ),
+    Target(
+        "a resolution of another meeting",
+        "/meetings/{meeting_api_public}/resolutions/{meeting_resolution}/vote/",
+        frozenset(),
+    ),
+    Target(
+        "check in with the notice's code", "/meetings/{meeting_agm}/check-in/{check_in_token}/", frozenset({"member"})
+    ),
+    Target(
+        "published minutes",
+        "/meetings/{meeting_held}/minutes/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target("no minutes before they are published", "/meetings/{meeting_agm}/minutes/", frozenset()),
+    Target(
+        "requisitions",
+        "/organisations/{org}/requisitions/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target(
+        "open a requisition (sent empty)",
+        "/organisations/{org}/requisitions/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+        post=True,
+    ),
+    Target("a hidden organisation's requisitions", "/organisations/{hidden}/requisitions/", frozenset({"superuser"})),
+    Target(
+        "a requisition",
+        "/requisitions/{requisition}/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+    ),
+    Target(
+        "sign a requisition",
+        "/requisitions/{requisition}/",
+        frozenset({"member", "secretary", "board_member", "superuser"}),
+        post=True,
+    ),
     # The admin is for superusers alone: officers work in the programme workspace, and a staff
     # account without superuser status sees Django's empty index and nothing else.
     Target("admin index", "/admin/", STAFF),
@@ -465,6 +546,7 @@ def world(settings, tmp_path):
         **_election_keys(org, people, member_class),
         **_budget_keys(council, ward, people),
         **_governance_api_keys(org, other, people),
+        **_governance_member_keys(org, people),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
@@ -665,6 +747,77 @@ def _budget_idea_keys(council, ward, people) -> dict[str, int]:
         "budget_idea_waiting": waiting.pk,
         "budget_idea_photo": photos[0],
         "budget_idea_waiting_photo": photos[1],
+    }
+
+
+def _governance_member_keys(org, people) -> dict[str, int | str]:
+    """For the members' pages: the trust's AGM called with a resolution voted on in advance and a
+    paper; last month's meeting, closed, with its minutes published; a requisition the member opened."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from coproduce.governance import selectors as meetings
+    from coproduce.governance import services as governance
+    from coproduce.governance.models import Minutes, MinutesStatus
+    from coproduce.governance.tests.factories import MeetingFactory
+
+    secretary, now = people["secretary"], timezone.now()
+    agm = governance.meeting_create(
+        organisation=org,
+        by=secretary,
+        kind="agm",
+        title="Annual general meeting",
+        starts_at=now + datetime.timedelta(days=30),
+        place="Community hall",
+    )
+    item = governance.agenda_item_add(
+        meeting=agm,
+        by=secretary,
+        title="Annual accounts",
+        paper=ContentFile(b"%PDF-1.4 accounts", name="accounts.pdf"),
+        paper_title="Accounts",
+    )
+    resolution = governance.resolution_add(
+        meeting=agm, by=secretary, kind="ordinary", method="advance", title="Accounts", text="That they be received."
+    )
+    agm = governance.notice_send(meeting=agm, by=secretary)
+    # A meeting held and closed, its minutes approved at a later one and published (the record as the
+    # services leave it; reaching the trust's quorum of 10 through them would take 10 members here).
+    held, later = (
+        MeetingFactory(
+            organisation=org,
+            starts_at=now - datetime.timedelta(days=days),
+            status="closed",
+            notice_sent_on=(now - datetime.timedelta(days=days + 20)).date(),
+            rules=agm.rules,
+            notice_clear_days=14,
+            chair=secretary,
+            business_started_at=now - datetime.timedelta(days=days),
+            members_entitled=1,
+            quorum_required=1,
+            quorum_present=1,
+            closed_at=now - datetime.timedelta(days=days),
+        )
+        for days in (60, 30)
+    )
+    Minutes.objects.create(
+        meeting=held,
+        text="The meeting received the accounts.",
+        status=MinutesStatus.PUBLISHED,
+        approved_at=now,
+        approved_at_meeting=later,
+        published_at=now,
+    )
+    requisition = governance.requisition_open(
+        organisation=org, by=people["member"], purpose="Repairs", proposed_resolutions="That repairs be put to us."
+    )
+    return {
+        "meeting_agm": agm.pk,
+        "meeting_resolution": resolution.pk,
+        "meeting_paper": item.pk,
+        "check_in_token": meetings.check_in_token(agm, people["member"]),
+        "meeting_held": held.pk,
+        "requisition": requisition.pk,
     }
 
 

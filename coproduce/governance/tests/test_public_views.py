@@ -119,9 +119,7 @@ def held_last_month(world):
     )
     services.notice_send(meeting=meeting, by=world.secretary, now=held_at - 20 * DAY)
     for person in world.members[:4]:
-        services.attendance_check_in(
-            meeting=meeting, person=person, by=world.secretary, mode="in_person", now=held_at
-        )
+        services.attendance_check_in(meeting=meeting, person=person, by=world.secretary, mode="in_person", now=held_at)
     services.business_start(meeting=meeting, by=world.secretary, now=held_at)
     services.hands_record(resolution=resolution, by=world.secretary, for_votes=3, against_votes=1, now=held_at)
     services.resolution_declare(resolution=resolution, by=world.secretary, now=held_at)
@@ -391,6 +389,10 @@ def test_proxies_are_closed_after_the_deadline_and_refused_to_members_without_a_
     assert not Proxy.objects.exists()
     client.logout()
     assert client.get(proxy_url(open_meeting))["Location"].startswith("/accounts/login/")
+    board, _ = make_meeting(world, kind="board", resolutions=(), title="Board meeting")
+    sign_in_with_mfa(client, world.board_member)
+    assert client.get(f"/meetings/{board.pk}/").status_code == 200
+    assert client.get(proxy_url(board)).status_code == 404  # proxies are for general meetings
 
 
 # -- Voting ----------------------------------------------------------------------------------------------
@@ -532,9 +534,7 @@ REQUISITION_RULES = {
 }
 
 
-def test_members_open_and_sign_a_requisition_until_the_secretary_is_told(
-    client, django_capture_on_commit_callbacks
-):
+def test_members_open_and_sign_a_requisition_until_the_secretary_is_told(client, django_capture_on_commit_callbacks):
     world = society(members=6, rules=REQUISITION_RULES)
     slug = world.organisation.slug
     first, second, third = world.members[:3]

@@ -358,13 +358,7 @@ def _proxy_gate(request, meeting: Meeting, now: datetime.datetime):
     back = [(reverse("governance:meeting", kwargs={"pk": meeting.pk}), _("Go to the meeting's page"))]
     title = _("You cannot appoint a proxy for this meeting")
     if not meeting.is_general:
-        return _notice(
-            request,
-            meeting=meeting,
-            title=title,
-            paragraphs=[_("Proxies are for general meetings of the members.")],
-            links=back,
-        )
+        raise Http404  # proxies are for general meetings of the members: a board meeting has no such page
     refusal = selectors.vote_refusal(meeting, request.user)
     if refusal:
         return _notice(
