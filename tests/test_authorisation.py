@@ -35,6 +35,8 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 STAFF = frozenset({"staff", "superuser"})  # is_staff opens the admin's (empty) index, nothing more
 OFFICERS = frozenset({"officer", "superuser"})  # a council's officers verify its residents
+RUN_MEETINGS = frozenset({"secretary", "board_member", "superuser"})  # an organisation's secretary and board
+CHANGE_RULES = frozenset({"secretary", "superuser"})  # its rules about meetings: the secretary
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,51 @@ TARGETS = [
         frozenset({"member", "secretary", "board_member", "superuser"}),
         post=True,
     ),
+    # -- meetings: the secretary's and the chair's pages --
+    # The secretary and the board run the organisation's meetings (two-factor sign-in: they hold
+    # roles); only the secretary records the rules. Keys: {meeting_draft}, {meeting_called} (its
+    # notices to post made), {meeting_running} with {meeting_running_resolution}, {meeting_closed}
+    # with a special resolution carried, {meeting_special}.
+    Target("meetings to run", "/organisations/{org}/meetings/", RUN_MEETINGS),
+    Target("a hidden organisation's meetings to run", "/organisations/{hidden}/meetings/", frozenset({"superuser"})),
+    Target("meeting rules", "/organisations/{org}/meeting-rules/", RUN_MEETINGS),
+    Target("record meeting rules (sent empty)", "/organisations/{org}/meeting-rules/", CHANGE_RULES, post=True),
+    Target("call a meeting", "/organisations/{org}/meetings/new/", RUN_MEETINGS),
+    Target("call a meeting (sent empty)", "/organisations/{org}/meetings/new/", RUN_MEETINGS, post=True),
+    Target("change a draft meeting", "/meetings/{meeting_draft}/edit/", RUN_MEETINGS),
+    Target("run a draft meeting", "/meetings/{meeting_draft}/manage/", RUN_MEETINGS),
+    Target("run a draft meeting (sent empty)", "/meetings/{meeting_draft}/manage/", RUN_MEETINGS, post=True),
+    Target("run a meeting in progress", "/meetings/{meeting_running}/manage/", RUN_MEETINGS),
+    Target("send a meeting's notice", "/meetings/{meeting_draft}/notice/", RUN_MEETINGS),
+    Target("send a meeting's notice (sent empty)", "/meetings/{meeting_draft}/notice/", RUN_MEETINGS, post=True),
+    Target("a meeting's notices to post", "/meetings/{meeting_called}/notice/letters.pdf", RUN_MEETINGS),
+    Target("a meeting's proxy list", "/meetings/{meeting_called}/proxies/", RUN_MEETINGS),
+    Target("a meeting's register", "/meetings/{meeting_called}/register/", RUN_MEETINGS),
+    Target("check in at the door (sent empty)", "/meetings/{meeting_called}/register/", RUN_MEETINGS, post=True),
+    Target("start a meeting's business", "/meetings/{meeting_called}/start/", RUN_MEETINGS, post=True),
+    Target(
+        "the chair's screen",
+        "/meetings/{meeting_running}/resolutions/{meeting_running_resolution}/run/",
+        RUN_MEETINGS,
+    ),
+    Target(
+        "the chair's screen (sent empty)",
+        "/meetings/{meeting_running}/resolutions/{meeting_running_resolution}/run/",
+        RUN_MEETINGS,
+        post=True,
+    ),
+    Target(
+        "a resolution of another meeting on the chair's screen",
+        "/meetings/{meeting_called}/resolutions/{meeting_running_resolution}/run/",
+        frozenset(),
+    ),
+    Target("close a meeting", "/meetings/{meeting_running}/close/", RUN_MEETINGS, post=True),
+    Target("a meeting's minutes to edit", "/meetings/{meeting_closed}/minutes/edit/", RUN_MEETINGS),
+    Target(
+        "a special resolution's copy",
+        "/meetings/{meeting_closed}/resolutions/{meeting_special}/copy.pdf",
+        RUN_MEETINGS,
+    ),
     # The admin is for superusers alone: officers work in the programme workspace, and a staff
     # account without superuser status sees Django's empty index and nothing else.
     Target("admin index", "/admin/", STAFF),
@@ -547,6 +594,7 @@ def world(settings, tmp_path):
         **_budget_keys(council, ward, people),
         **_governance_api_keys(org, other, people),
         **_governance_member_keys(org, people),
+        **_governance_manage_keys(org, people),
         "council": council.slug,
         "other": other.slug,
         "batch": batch.pk,
@@ -818,6 +866,74 @@ def _governance_member_keys(org, people) -> dict[str, int | str]:
         "check_in_token": meetings.check_in_token(agm, people["member"]),
         "meeting_held": held.pk,
         "requisition": requisition.pk,
+    }
+
+
+def _governance_manage_keys(org, people) -> dict[str, int]:
+    """For the secretary's and the chair's pages: the trust's meetings at each stage (a draft; one
+    called, with its notices to post; one in progress with a resolution; one closed with a special
+    resolution carried), set down as the services leave them, under a rules version of their own."""
+    from django.utils import timezone
+
+    from coproduce.governance import services as governance
+    from coproduce.governance.models import MeetingRules, NoticeLetters
+    from coproduce.governance.tests.factories import MeetingFactory, ResolutionFactory
+
+    secretary, now = people["secretary"], timezone.now()
+    rules, _made = MeetingRules.objects.get_or_create(organisation=org, effective_from=datetime.date(1990, 1, 1))
+    draft = governance.meeting_create(
+        organisation=org,
+        by=secretary,
+        kind="agm",
+        title="Draft AGM",
+        starts_at=now + datetime.timedelta(days=40),
+        place="Community hall",
+    )
+    called_fields = {"organisation": org, "rules": rules, "notice_clear_days": 14}
+    called = MeetingFactory(
+        **called_fields, status="called", notice_sent_on=now.date(), starts_at=now + datetime.timedelta(days=30)
+    )
+    NoticeLetters.objects.create(meeting=called, pdf=b"%PDF-1.4 letters", letters=1)
+
+    def held(status: str, days_ago: int):
+        return MeetingFactory(
+            **called_fields,
+            status=status,
+            starts_at=now - datetime.timedelta(days=days_ago, hours=1),
+            notice_sent_on=(now - datetime.timedelta(days=days_ago + 20)).date(),
+            chair=secretary,
+            business_started_at=now - datetime.timedelta(days=days_ago),
+            members_entitled=4,
+            quorum_required=1,
+            quorum_present=1,
+            closed_at=now - datetime.timedelta(days=days_ago) if status == "closed" else None,
+        )
+
+    running, closed = held("in_progress", 0), held("closed", 20)
+    resolution = ResolutionFactory(meeting=running)
+    special = ResolutionFactory(
+        meeting=closed,
+        kind="special",
+        method="poll",
+        for_votes=3,
+        against_votes=1,
+        abstain_votes=0,
+        members_entitled=4,
+        threshold_numerator=3,
+        threshold_denominator=4,
+        threshold_inclusive=True,
+        threshold_base="votes_cast",
+        passed=True,
+        declared_at=now - datetime.timedelta(days=20),
+        declared_by=secretary,
+    )
+    return {
+        "meeting_draft": draft.pk,
+        "meeting_called": called.pk,
+        "meeting_running": running.pk,
+        "meeting_running_resolution": resolution.pk,
+        "meeting_closed": closed.pk,
+        "meeting_special": special.pk,
     }
 
 

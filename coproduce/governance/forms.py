@@ -95,9 +95,10 @@ class ProxyAppointForm(forms.Form):
                     self.add_error("holder_number", missing)
                 data["holder_person"] = person
         if data.get("kind") == "directed":
-            for name in self.direction_fields:
+            for number, name in enumerate(self.direction_fields, start=1):
                 if not data.get(name):
-                    self.add_error(name, _("Choose how your proxy must vote on this resolution"))
+                    missing = _("Choose how your proxy must vote on resolution %(number)s") % {"number": number}
+                    self.add_error(name, missing)
         return data
 
     def directions(self) -> dict[str, str] | None:

@@ -336,7 +336,7 @@ def test_a_member_appoints_a_directed_proxy_changes_it_and_revokes_it(client):
         ({"holder": "member", "kind": "discretionary"}, "holder_number", "Enter your proxy&#39;s member number"),
         ({"holder": "member", "holder_number": "999", "kind": "discretionary"}, "holder_number", "No current member"),
         ({"holder": "member", "holder_number": "x", "kind": "discretionary"}, "holder_number", "whole number"),
-        ({"holder": "chair", "kind": "directed"}, "direction", "Choose how your proxy must vote"),
+        ({"holder": "chair", "kind": "directed"}, "direction", "Choose how your proxy must vote on resolution 1"),
         ({"holder": "chair"}, "kind", "Choose whether you direct"),
     ],
 )

@@ -152,6 +152,7 @@ def _check_in_link(request, meeting: Meeting, user: User) -> str:
 def _qr(url: str, title: str) -> Markup:
     """A QR code of ``url`` as inline SVG with its title (segno writes it; the URL is ours)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", title=title)
+    svg = svg.replace("<svg ", '<svg role="img" ', 1)  # named by its <title>
     return Markup(svg)  # noqa: S704
 
 
@@ -565,7 +566,7 @@ def vote(request, pk: int, resolution_id: int):
             paragraphs=paragraphs,
             links=back,
         )
-    voter = request.POST.get("voter", "") if request.method == "POST" else ""
+    voter = (request.POST.get("voter") or "self") if request.method == "POST" else ""
     own_form = ResolutionVoteForm(
         request.POST if voter == "self" else None, prefix="self", legend=_("How do you vote?")
     )
@@ -576,7 +577,15 @@ def vote(request, pk: int, resolution_id: int):
                 if mark is not None:
                     messages.info(request, _("You have already voted on this resolution. Your vote was recorded once."))
                     return redirect("governance:vote", pk=meeting.pk, resolution_id=resolution.pk)
-                own_form.add_error(None, _("Check in at the meeting to vote in the poll."))
+                if not is_elector:
+                    reason = selectors.vote_refusal(meeting, user) or _(
+                        "Only the members entitled to vote when the notice was sent vote on this resolution."
+                    )
+                elif poll:
+                    reason = _("Check in at the meeting to vote in the poll.")
+                else:
+                    reason = _("The poll on this resolution is not open.")
+                own_form.add_error(None, reason)
             elif own_form.is_valid():
                 service = services.advance_vote if advance else services.poll_vote
                 try:
