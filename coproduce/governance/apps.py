@@ -10,14 +10,17 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from coproduce.core import registry
 
-        from . import accounts
+        from . import accounts, workspaces
         from .audit import AUDIT_ACTIONS
 
-        # No navigation, home or workspace items yet: they link to pages still to be built.
         registry.register(
             registry.FeatureApp(
                 label="governance",
                 name=_("Meetings"),
+                # After Ward budgets (40): members' meetings, and the public record where it is public.
+                navigation=(registry.NavItem(_("Meetings"), "governance:list", order=50),),
+                home_items=workspaces.home_items,
+                workspace_items=workspaces.workspace_items,
                 audit_actions=AUDIT_ACTIONS,
                 personal_data=accounts.personal_data,
                 # After the members' (10) and elections' (20) demos: the housing co-op's register is full.
