@@ -604,3 +604,28 @@ def test_the_status_of_a_meeting_in_progress_shows_on_the_list(client):
     page = html(client.get("/meetings/"))
     assert "In progress" in page and page.index("Annual general meeting") < page.index("Past meetings")
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.IN_PROGRESS
+
+
+def test_the_list_and_the_requisitions_take_the_same_queries_however_many_there_are(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = society(rules=REQUISITION_RULES)
+    member = world.members[0]
+    client.force_login(member)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    make_meeting(world, resolutions=())
+    services.requisition_open(organisation=world.organisation, by=member, purpose="One", proposed_resolutions="A")
+    slug = world.organisation.slug
+    few = count("/meetings/"), count(f"/organisations/{slug}/requisitions/")
+    for n in range(4):
+        make_meeting(world, resolutions=(), starts_in=(31 + n) * DAY)
+        services.requisition_open(
+            organisation=world.organisation, by=world.members[n + 1], purpose=f"Why {n}", proposed_resolutions="A"
+        )
+    assert (count("/meetings/"), count(f"/organisations/{slug}/requisitions/")) == few
