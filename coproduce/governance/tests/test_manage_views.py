@@ -241,6 +241,9 @@ def test_the_secretary_runs_an_agm_from_the_rules_to_the_signed_copy(client, wor
         )
         assert made.status_code == 302, made.text
     ordinary, special, special_below = Resolution.objects.filter(meeting=meeting).order_by("order")
+    draft_page = client.get(f"/meetings/{meeting.pk}/manage/")
+    assert "at least 3/4 (75%) of the votes cast" in draft_page.text
+    assert "The copy for the regulator" not in draft_page.text  # nothing has passed yet
 
     with django_capture_on_commit_callbacks(execute=True):
         too_soon = client.post(
@@ -320,6 +323,8 @@ def test_the_secretary_runs_an_agm_from_the_rules_to_the_signed_copy(client, wor
     assert meeting.status == MeetingStatus.IN_PROGRESS and meeting.quorum_present == 5 and meeting.chair == secretary
     assert client.post(register, {"person": members[3].pk, "mode": "in_person"}).status_code == 302  # late
 
+    assert "Run the vote on “Receive the accounts”" in client.get(f"/meetings/{meeting.pk}/manage/").text
+
     # The ordinary resolution by hands: more hands than members present who may vote is refused.
     run = f"/meetings/{meeting.pk}/resolutions/{ordinary.pk}/run/"
     page = client.get(run)
@@ -369,6 +374,10 @@ def test_the_secretary_runs_an_agm_from_the_rules_to_the_signed_copy(client, wor
     special_below.refresh_from_db()
     assert (special_below.for_votes, special_below.against_votes, special_below.passed) == (2, 1, False)
     assert "Not carried" in client.get(run).text
+
+    dashboard = client.get(f"/meetings/{meeting.pk}/manage/")
+    assert "Every resolution has been declared: close the meeting." in dashboard.text
+    assert dashboard.text.count("The copy for the regulator, to sign (PDF)") == 1  # the special one carried
 
     # Close; the minutes are drafted from the record, edited, approved at a later meeting, published.
     assert client.post(f"/meetings/{meeting.pk}/close/").status_code == 302

@@ -455,7 +455,7 @@ def _resolution_rows(meeting: Meeting, resolutions: list[Resolution]) -> list[di
                 "resolution": resolution,
                 "needs": services.describe_threshold(resolution.threshold or rules.threshold_for(resolution.kind)),
                 "state": state,
-                "copy": resolution.passed
+                "regulator_copy": resolution.passed
                 and resolution.kind not in (ResolutionKind.ORDINARY, ResolutionKind.CONFIRMATION),
             }
         )
@@ -925,9 +925,7 @@ def _run_page(request, meeting: Meeting, resolution: Resolution, *, errors=None,
             "hands": resolution.method in (VotingMethod.HANDS, VotingMethod.ADVANCE),
             "hands_limit": services.hands_limit(resolution, meeting) if in_progress else None,
             "hands_form": hands_form or HandsForm(),
-            "proxies": [
-                (proxy, proxy_forms.get(proxy.pk) or _proxy_form(proxy)) for proxy in held
-            ],
+            "proxies": [(proxy, proxy_forms.get(proxy.pk) or _proxy_form(proxy)) for proxy in held],
             "confirmation": selectors.confirmation_due(resolution) if resolution.is_declared else None,
             "copy": resolution.passed and resolution.kind not in (ResolutionKind.ORDINARY, ResolutionKind.CONFIRMATION),
             "is_chair": meeting.chair_id == request.user.pk,
