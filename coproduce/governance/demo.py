@@ -11,11 +11,11 @@ board; its secretary is the demo secretary (``secretary@example.org``).
   minutes were drafted from the record, approved at the board meeting five weeks later and published.
   That board meeting's own minutes are drafted, waiting for the next board meeting.
 * **This year's AGM** is called: notice sent ten days ago for a hybrid meeting (the community centre
-  and online) a little over three weeks away, with the annual accounts and the board's report as PDF
-  papers (drawn here with WeasyPrint, not downloaded), two ordinary resolutions and one special
-  resolution. The accounts and the special resolution are voted on online in advance; members have
-  voted, and appointed proxies: some directed, to the chair or to another member, some left to the
-  holder's discretion.
+  and online) on a Thursday evening three weeks away or more, with the annual accounts and the
+  board's report as PDF papers (drawn here with WeasyPrint, not downloaded), two ordinary resolutions
+  and one special resolution. The accounts and the special resolution are voted on online in advance;
+  members have voted, and appointed proxies: some directed, to the chair or to another member, some
+  left to the holder's discretion.
 * **A board meeting** next month is being prepared (its notice not yet sent), and members have started
   a **requisition** for a special general meeting, short of the signatures it needs.
 
@@ -53,6 +53,7 @@ MINUTE = datetime.timedelta(minutes=1)
 PLACE = "Castle Hill Community Centre, Castle Hill Road, Kingsmere"
 ONLINE = "https://meet.example.org/north-homes-agm"
 BOARD_SIZE = 5
+TUESDAY, THURSDAY = 1, 3
 LAST_YEAR_PRESENT = 38
 PROXIES_TO_CHAIR = 3
 ADVANCE_VOTERS = 24
@@ -65,8 +66,8 @@ def build_demo_governance(context: dict[str, Any]) -> None:
     homes = context["organisations"]["homes"]
     users = context["users"]
     secretary = users["secretary"]
-    # This year's AGM a little over three weeks away; last year's 52 weeks before it.
-    agm_day = today + 24 * DAY
+    # This year's AGM on a Thursday evening three weeks away or more; last year's 52 weeks before it.
+    agm_day = _weekday_from(today + 24 * DAY, THURSDAY)
     last_day = agm_day - 52 * 7 * DAY
     with replaying(_at(today - 3 * 365 * DAY, 10)):
         rules = services.rules_set(
@@ -100,6 +101,16 @@ def build_demo_governance(context: dict[str, Any]) -> None:
         "draft_board_meeting": draft,
         "requisition": requisition,
     }
+
+
+def _weekday_from(day: datetime.date, weekday: int) -> datetime.date:
+    """The first ``weekday`` (Monday is 0) on or after ``day``, out of the Christmas and new year holidays
+    (15 December to 10 January): nobody calls a meeting then."""
+    if (day.month, day.day) >= (12, 15):
+        day = datetime.date(day.year + 1, 1, 11)
+    elif (day.month, day.day) <= (1, 10):
+        day = datetime.date(day.year, 1, 11)
+    return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -446,7 +457,7 @@ def _next_board_meeting(homes, secretary: User, today: datetime.date, now: datet
             kind=MeetingKind.BOARD,
             title="Board meeting",
             title_cy="Cyfarfod y bwrdd",
-            starts_at=_at(today + 40 * DAY, 18, 30),
+            starts_at=_at(_weekday_from(today + 40 * DAY, TUESDAY), 18, 30),
             place="Housing office, Castle Hill Road",
         )
 
