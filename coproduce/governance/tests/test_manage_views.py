@@ -781,10 +781,28 @@ def test_at_the_door_only_those_entitled_are_checked_in_and_business_waits_for_t
     twice = client.post(url, {"person": world.non_voter.pk, "mode": "in_person"})
     assert "is already checked in" in twice.text
     assert _quorum(client.get(url)) == "Quorum: 5 needed, 0 count — 0 present with a vote and 0 by proxy"
+    # The code on a member's notice, typed or scanned: the notice's link, or the token alone.
+    token = selectors.check_in_token(meeting, world.members[0])
+    link = f"https://coproduce.example/meetings/{meeting.pk}/check-in/?token={token.replace(':', '%3A')}"
+    scanned = client.post(url, {"action": "code", "code": link, "mode": "in_person"})
+    assert scanned.status_code == 302
+    second = selectors.check_in_token(meeting, world.members[1])
+    path = f"https://coproduce.example/cy/meetings/{meeting.pk}/check-in/{second}/"
+    assert client.post(url, {"action": "code", "code": path, "mode": "in_person"}).status_code == 302
+    other, _made = _called(world)
+    wrong = client.post(
+        url, {"action": "code", "code": selectors.check_in_token(other, world.members[2]), "mode": "in_person"}
+    )
+    assert wrong.status_code == 200 and "This check-in code is not for this meeting." in wrong.text
+    assert "Type or scan the code" in client.post(url, {"action": "code", "code": " ", "mode": "in_person"}).text
+    attended = Attendance.objects.filter(meeting=meeting, may_vote=True)
+    assert {a.person for a in attended} == {world.members[0], world.members[1]}
+    assert all(a.checked_in_by == world.secretary for a in attended)
+    assert _quorum(client.get(url)) == "Quorum: 5 needed, 2 count — 2 present with a vote and 0 by proxy"
     no_chair = client.post(f"/meetings/{meeting.pk}/start/", {"chair": ""})
     assert "Choose who chairs the meeting" in no_chair.text
     not_quorate = client.post(f"/meetings/{meeting.pk}/start/", {"chair": world.secretary.pk})
-    assert "The meeting is not quorate: the quorum is 5 and 0 count" in not_quorate.text
+    assert "The meeting is not quorate: the quorum is 5 and 2 count" in not_quorate.text
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CALLED
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -833,22 +834,41 @@ def register(request, pk: int):
     meeting = _meeting(request, pk)
     if request.method != "POST":
         return _register_page(request, meeting)
-    person = None
-    person_id = _int(request.POST.get("person"))
-    if person_id is not None and person_id in selectors.entitled_to_attend(meeting):
-        person = User.objects.filter(pk=person_id).first()
+    mode = request.POST.get("mode") or ""
     try:
-        if person is None:
-            raise ValidationError(_("Find the member to check in first."))
-        services.attendance_check_in(
-            meeting=meeting, person=person, by=request.user, mode=request.POST.get("mode") or ""
-        )
+        if request.POST.get("action") == "code":
+            token = _token_from(request.POST.get("code") or "")
+            if not token:
+                raise ValidationError(_("Type or scan the code on the member's notice."))
+            attendance = services.attendance_check_in(meeting=meeting, token=token, by=request.user, mode=mode)
+            person = attendance.person
+        else:
+            person_id = _int(request.POST.get("person"))
+            person = None
+            if person_id is not None and person_id in selectors.entitled_to_attend(meeting):
+                person = User.objects.filter(pk=person_id).first()
+            if person is None:
+                raise ValidationError(_("Find the member to check in first."))
+            services.attendance_check_in(meeting=meeting, person=person, by=request.user, mode=mode)
     except ValidationError as error:
         return _register_page(request, meeting, errors=_messages_of(error))
     messages.success(request, _("%(name)s is checked in.") % {"name": person.get_full_name()})
     query = request.POST.get("q") or ""
     url = reverse("governance:register", kwargs={"pk": meeting.pk})
     return redirect(url + (f"?{urlencode({'q': query})}" if query and len(query) <= 100 else "") + "#quorum")
+
+
+def _token_from(text: str) -> str:
+    """The check-in token in what was typed or scanned: the notice's link (``…/check-in/<token>/`` or
+    ``…?token=<token>``) or the token itself."""
+    text = text.strip()[:500]
+    parts = urlsplit(text)
+    query = parse_qs(parts.query).get("token")
+    if query:
+        return query[0].strip()
+    if "/check-in/" in parts.path:
+        return unquote(parts.path.split("/check-in/", 1)[1]).strip("/ ")
+    return text
 
 
 @login_required
