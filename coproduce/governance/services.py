@@ -1438,9 +1438,13 @@ def minutes_text(meeting: Meeting, language: str) -> str:
             )
         lines += [
             _("Chair: %(chair)s.") % {"chair": meeting.chair},
-            _(
+            # One sentence per plural form of the proxies (a journey's minutes said "1 members represented").
+            ngettext(
                 "Present: %(in_person)s in person and %(online)s online, %(voting)s of them with a vote; "
-                "%(represented)s members represented by proxy."
+                "%(represented)s member represented by proxy.",
+                "Present: %(in_person)s in person and %(online)s online, %(voting)s of them with a vote; "
+                "%(represented)s members represented by proxy.",
+                represented,
             )
             % {"in_person": in_person, "online": online, "voting": voting_present, "represented": represented},
             _("Quorum: %(required)s required, %(present)s present when business started at %(time)s.")
