@@ -403,7 +403,10 @@ def test_the_secretary_runs_an_agm_from_the_rules_to_the_signed_copy(client, wor
     # The special resolution's copy for the regulator; none for the ordinary one, nor for the one that failed.
     copy = client.get(f"/meetings/{meeting.pk}/resolutions/{special.pk}/copy.pdf")
     assert copy.status_code == 200 and copy.content.startswith(b"%PDF")
-    assert _pdf_text(copy.content).count("Adopt the new rules") >= 1
+    text = _pdf_text(copy.content)
+    assert "Adopt the new rules" in text and "Elmwood Housing Co-operative" in text
+    assert "Signed by the chair of the meeting" in text and "Countersigned by the secretary" in text
+    assert secretary.get_full_name() in text  # the chair, and the secretary who countersigns
     assert client.get(f"/meetings/{meeting.pk}/resolutions/{ordinary.pk}/copy.pdf").status_code == 404
     assert client.get(f"/meetings/{meeting.pk}/resolutions/{special_below.pk}/copy.pdf").status_code == 404
     for action in (
