@@ -405,13 +405,15 @@ def _organisations_public_record() -> QuerySet[Organisation]:
     return Organisation.objects.annotate(public_record=Subquery(latest)).filter(public_record=True)
 
 
+def _public_record() -> Q:
+    """General meetings of listed organisations whose rules make the record public (board and
+    committee meetings are the board's)."""
+    return Q(kind__in=GENERAL_MEETINGS, organisation__in=_organisations_public_record(), organisation__is_public=True)
+
+
 def public_meetings() -> QuerySet[Meeting]:
-    """Meetings anyone may see: called, of organisations whose rules make the record public."""
-    return (
-        Meeting.objects.exclude(status=MeetingStatus.DRAFT)
-        .filter(organisation__in=_organisations_public_record())
-        .select_related("organisation")
-    )
+    """Meetings anyone may see: called general meetings whose record is public (``_public_record``)."""
+    return Meeting.objects.exclude(status=MeetingStatus.DRAFT).filter(_public_record()).select_related("organisation")
 
 
 def meetings_for_member(*, user: User, organisation: Organisation | None = None) -> QuerySet[Meeting]:
@@ -620,7 +622,7 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     listed organisation); a board or committee meeting's for the secretary and the board."""
     called = Meeting.objects.exclude(status=MeetingStatus.DRAFT).select_related("organisation")
     general = Q(kind__in=GENERAL_MEETINGS)
-    public = general & Q(organisation__in=_organisations_public_record(), organisation__is_public=True)
+    public = _public_record()
     if not user.is_authenticated:
         return called.filter(public)
     if user.is_superuser:

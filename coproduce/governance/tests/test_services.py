@@ -777,6 +777,14 @@ def test_members_see_their_organisations_meetings_and_the_public_only_where_the_
     )
     assert selectors.public_meetings().filter(pk=meeting.pk).exists()
     assert selectors.meeting_for_member(user=outsider, meeting_id=meeting.pk) == meeting
+    # The board's meetings stay the board's, and a hidden organisation's record is not listed.
+    board, _ = called(world, kind=MeetingKind.BOARD)
+    assert not selectors.public_meetings().filter(pk=board.pk).exists()
+    world.organisation.is_public = False
+    world.organisation.save(update_fields=["is_public"])
+    assert not selectors.public_meetings().exists()
+    world.organisation.is_public = True
+    world.organisation.save(update_fields=["is_public"])
     record = selectors.meeting_record(meeting)
     assert record["notice_clear_days"] == 14 and record["notice_sent_on"] == "2030-03-01"
 
