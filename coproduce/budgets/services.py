@@ -778,7 +778,10 @@ def _poll_audit(poll: YouthPoll, *, by: User | None, action: str, summary: str =
 
 
 def _poll_lock(poll: YouthPoll) -> YouthPoll:
-    return YouthPoll.objects.select_for_update().select_related("organisation", "place", "box").get(pk=poll.pk)
+    # Lock the poll's row only: PostgreSQL cannot lock the nullable side of the join to its box.
+    return (
+        YouthPoll.objects.select_for_update(of=("self",)).select_related("organisation", "place", "box").get(pk=poll.pk)
+    )
 
 
 def _check_poll(poll: YouthPoll) -> None:
