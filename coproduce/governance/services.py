@@ -1396,6 +1396,19 @@ def _time(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%H:%M") if moment else ""
 
 
+def _minutes_votes(method: str) -> str:
+    """How a resolution was voted on, with its figures, as one sentence per method (a method's label,
+    lowercased into a sentence, read "Voted on by online before the meeting, and by show of hands at it")."""
+    if method == VotingMethod.POLL:
+        return _("Voted on by a secret poll. For: %(for)s. Against: %(against)s. Abstentions: %(abstain)s.")
+    if method == VotingMethod.ADVANCE:
+        return _(
+            "Voted on online before the meeting and by a show of hands at it. For: %(for)s. Against: %(against)s. "
+            "Abstentions: %(abstain)s."
+        )
+    return _("Voted on by a show of hands. For: %(for)s. Against: %(against)s. Abstentions: %(abstain)s.")
+
+
 def minutes_text(meeting: Meeting, language: str) -> str:
     """The minutes as the record tells them, in ``language``: notice, attendance, quorum, each
     resolution with its figures and result. The secretary edits them before they are approved."""
@@ -1466,9 +1479,8 @@ def minutes_text(meeting: Meeting, language: str) -> str:
                 "",
                 f"{n}. {resolution.localised_title(language)} ({resolution.get_kind_display()})",
                 resolution.localised_text(language),
-                _("Voted on by %(method)s. For: %(for)s. Against: %(against)s. Abstentions: %(abstain)s.")
+                _minutes_votes(resolution.method)
                 % {
-                    "method": resolution.get_method_display().lower(),
                     "for": resolution.for_votes,
                     "against": resolution.against_votes,
                     "abstain": resolution.abstain_votes,

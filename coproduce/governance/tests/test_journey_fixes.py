@@ -7,7 +7,12 @@ each pinned here where it is quick to run.
   ``csrf_input``: every such form posted without its CSRF token and the browser got a 403 (the test
   client does not check CSRF unless asked, so the pages' own tests passed).
 * The minutes drafted from the record said "1 members represented by proxy": the sentence is now
-  one per plural form.
+  one per plural form. They also put a voting method's label, lowercased, into a sentence ("Voted on
+  by show of hands (the chair counts)", "Voted on by online before the meeting, and by show of hands
+  at it"): each method now has its own sentence.
+* After the meeting closed, the member's page still said "Your proxy is the chair of the meeting.
+  They must vote as you directed … If you come to the meeting yourself, you vote yourself.": it now
+  says who their proxy was.
 """
 
 from __future__ import annotations
@@ -117,9 +122,12 @@ def test_the_door_checks_a_member_in_through_its_button_with_csrf_checked(world,
     assert meeting.attendances.filter(person=person).exists()
 
 
-def test_the_minutes_say_one_member_represented_by_proxy_in_the_singular(world):
+def _closed_with_a_proxy(world, *, method: str = VotingMethod.HANDS) -> Meeting:
+    """A meeting held with two members present and a third's directed proxy held by the chair, closed."""
     meeting = _meeting(world)
     resolution = meeting.resolutions.get()
+    if method != resolution.method:
+        services.resolution_update(resolution=resolution, by=world.secretary, method=method)
     services.notice_send(meeting=meeting, by=world.secretary)
     services.proxy_appoint(
         meeting=meeting,
@@ -134,5 +142,33 @@ def test_the_minutes_say_one_member_represented_by_proxy_in_the_singular(world):
     services.hands_record(resolution=resolution, by=world.secretary, for_votes=2, against_votes=0)
     services.resolution_declare(resolution=resolution, by=world.secretary)
     services.meeting_close(meeting=meeting, by=world.secretary)
-    text = services.minutes_text(Meeting.objects.get(pk=meeting.pk), "en")
+    return Meeting.objects.get(pk=meeting.pk)
+
+
+def test_the_minutes_say_one_member_represented_by_proxy_in_the_singular(world):
+    text = services.minutes_text(_closed_with_a_proxy(world), "en")
     assert "Present: 2 in person and 0 online, 2 of them with a vote; 1 member represented by proxy." in text, text
+
+
+@pytest.mark.parametrize(
+    ("method", "sentence"),
+    [
+        (VotingMethod.HANDS, "Voted on by a show of hands. For: 3. Against: 0. Abstentions: 0."),
+        (
+            VotingMethod.ADVANCE,
+            "Voted on online before the meeting and by a show of hands at it. For: 3. Against: 0. Abstentions: 0.",
+        ),
+    ],
+)
+def test_the_minutes_say_how_each_resolution_was_voted_on_in_a_sentence(world, method, sentence):
+    text = services.minutes_text(_closed_with_a_proxy(world, method=method), "en")
+    assert sentence in text, text
+    assert "(the chair counts)" not in text and "by online" not in text
+
+
+def test_after_the_meeting_the_member_reads_who_their_proxy_was(world, client):
+    meeting = _closed_with_a_proxy(world)
+    client.force_login(world.members[3])
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Your proxy was the chair of the meeting." in page
+    assert "Your proxy is the chair" not in page and "If you come to the meeting yourself" not in page
