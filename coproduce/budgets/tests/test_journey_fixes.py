@@ -18,3 +18,33 @@ def test_the_check_page_shows_the_total_in_bold_not_its_tags(client):
     html = client.get(f"/budgets/{budget_round.pk}/vote/check/").content.decode()
     assert "<strong>£8,000.00 of the budget of £10,000.00</strong>" in html
     assert "&lt;strong&gt;" not in html
+
+
+def test_every_form_on_the_paper_pages_carries_its_csrf_token():
+    """The papers table came from a macro imported without the page's context, so its "Remove"
+    forms had no CSRF token and a real browser's post was refused (the test client does not check)."""
+    import re
+
+    from django.test import Client
+
+    from coproduce.budgets import services
+    from coproduce.core.models import RoleKind
+    from coproduce.core.tests.factories import RoleFactory, sign_in_with_mfa
+    from coproduce.voting import services as voting
+
+    budget_round, (big, *_), (paper_voter, *_) = voting_round()
+    officer = RoleFactory(organisation=budget_round.organisation, kind=RoleKind.OFFICER).person
+    voting.paper_vote_mark(box=budget_round.box, person=paper_voter, by=officer)
+    batch = voting.paper_batch_start(box=budget_round.box, by=officer)
+    services.paper_ballot_enter(budget_round=budget_round, batch=batch, by=officer, content=[big])
+    client = Client(enforce_csrf_checks=True)
+    sign_in_with_mfa(client, officer)
+    forms = re.compile(r"<form\b[^>]*method=\"post\"[^>]*>(.*?)</form>", re.DOTALL | re.IGNORECASE)
+    for url in (
+        f"/budgets/{budget_round.pk}/paper/batches/{batch.pk}/",
+        f"/budgets/{budget_round.pk}/paper/batches/{batch.pk}/check/",
+    ):
+        page = client.get(url).content.decode()
+        posting = forms.findall(page)
+        assert any('value="remove"' in form for form in posting) or url.endswith("check/"), url
+        assert posting and all("csrfmiddlewaretoken" in form for form in posting), url
