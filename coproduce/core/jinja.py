@@ -170,8 +170,11 @@ def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # whatever a setting says: on for every page, off only for plain text
     # Plain-text templates (emails' subjects and bodies) are not HTML: escaping them would send
     # "Meinciau&#39;r gamlas" for "Meinciau'r gamlas".
-    autoescape = select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True)
-    env = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n", "jinja2.ext.do"], **options)
+    env = Environment(
+        autoescape=select_autoescape(disabled_extensions=("txt",), default_for_string=True, default=True),
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        **options,
+    )
     # Django's backend gives us a FileSystemLoader over every app's jinja2/ folder.
     loaders = [
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}),

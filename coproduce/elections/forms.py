@@ -189,7 +189,7 @@ class RankedBallotForm(forms.Form):
             text = (cleaned.get(field) or "").strip()
             if not text:
                 continue
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()):
                 self.add_error(
                     field,
                     _("Enter a number like 1 or 2 for %(name)s, or leave the box empty.") % {"name": name},

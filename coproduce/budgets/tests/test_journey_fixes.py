@@ -1,4 +1,4 @@
-"""Faults the browser journey (tests/browser/test_budget_journey.py) found on the pages, each pinned here."""
+"""Faults the browser journey (tests/browser/test_budget_journey.py) and review found on the pages, each pinned here."""
 
 from __future__ import annotations
 
@@ -48,3 +48,30 @@ def test_every_form_on_the_paper_pages_carries_its_csrf_token():
         posting = forms.findall(page)
         assert any('value="remove"' in form for form in posting) or url.endswith("check/"), url
         assert posting and all("csrfmiddlewaretoken" in form for form in posting), url
+
+
+def test_officers_forms_refuse_digits_int_cannot_read_instead_of_failing():
+    """"²" passes ``str.isdigit`` but not ``int``: moderating, marking a paper voter and taking an
+    option off a youth poll answered 500."""
+    from django.test import Client
+
+    from coproduce.budgets.models import IdeaStatus, PollOption
+    from coproduce.budgets.tests.factories import IdeaFactory
+    from coproduce.budgets.tests.test_polls import new_poll
+    from coproduce.core.models import RoleKind
+    from coproduce.core.tests.factories import RoleFactory, sign_in_with_mfa
+
+    budget_round, _keys, _people = voting_round()
+    officer = RoleFactory(organisation=budget_round.organisation, kind=RoleKind.OFFICER).person
+    IdeaFactory(round=budget_round, status=IdeaStatus.SUBMITTED)
+    client = Client()
+    sign_in_with_mfa(client, officer)
+    moderate = client.post(f"/budgets/{budget_round.pk}/moderate/", {"idea": "²"})
+    assert moderate.status_code == 200 and "no longer waiting for moderation" in moderate.content.decode()
+    mark = client.post(f"/budgets/{budget_round.pk}/paper/", {"action": "mark", "person": "²"})
+    assert mark.status_code == 200 and "Find the resident on the electorate first" in mark.content.decode()
+    poll = new_poll((budget_round.organisation, budget_round.place, officer))
+    for option in ("²", "abc", "9" * 30):
+        removed = client.post(f"/budgets/polls/{poll.pk}/manage/", {"action": "remove_option", "option": option})
+        assert removed.status_code == 200 and "Choose an option of this poll to take off" in removed.content.decode()
+    assert PollOption.objects.filter(poll=poll).count() == 3

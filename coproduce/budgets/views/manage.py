@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.core.models import Organisation, Place, PlaceKind, User
 from coproduce.core.models.places import normalise_postcode
+from coproduce.core.views.helpers import as_id
 from coproduce.voting import selectors as ballots
 from coproduce.voting import services as voting
 from coproduce.voting.models import Ballot, BoxStatus, Channel, PaperBatch
@@ -431,11 +432,11 @@ def moderate(request, pk: int):
     }
     errors: list[str] = []
     if request.method == "POST":
-        form = forms.get(int(chosen)) if chosen.isdigit() else None
+        form = forms.get(as_id(chosen))
         if form is None:
             errors.append(_("That idea is no longer waiting for moderation."))
         elif form.is_valid():
-            idea = next(idea for idea in waiting if idea.pk == int(chosen))
+            idea = next(idea for idea in waiting if idea.pk == as_id(chosen))
             publish_it = form.cleaned_data["decision"] == "publish"
             done = _service(
                 form,
@@ -539,7 +540,7 @@ def review(request, pk: int):
 
 def _chosen_ideas(request) -> list[str]:
     """The ideas ticked on the review page (sent in the query string)."""
-    return [key for key in request.GET.getlist("ideas") if key.isdigit()]
+    return [key for key in request.GET.getlist("ideas") if as_id(key) is not None]
 
 
 @login_required
@@ -581,7 +582,7 @@ def not_feasible(request, pk: int):
     ideas = list(_open_ideas(budget_round).filter(status=IdeaStatus.PUBLISHED, projects__isnull=True))
     projects = list(selectors.ballot_projects(budget_round).order_by("title", "pk"))
     initial: dict[str, Any] = {"ideas": _chosen_ideas(request)}
-    if (request.GET.get("project") or "").isdigit():
+    if as_id(request.GET.get("project")) is not None:
         initial["project"] = request.GET["project"]
     form = NotFeasibleForm(
         request.POST if request.method == "POST" else None,
@@ -668,7 +669,7 @@ def paper(request, pk: int):
             if action == "mark":
                 key = request.POST.get("person") or ""
                 person = (
-                    User.objects.filter(pk=key, pk__in=box.electors.values("person")).first() if key.isdigit() else None
+                    User.objects.filter(pk=key, pk__in=box.electors.values("person")).first() if as_id(key) else None
                 )
                 if person is None:
                     raise ValidationError(_("Find the resident on the electorate first."))

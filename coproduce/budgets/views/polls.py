@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from coproduce.core.charts import bar_chart
 from coproduce.core.models import Organisation, Place, PlaceKind
 from coproduce.core.verification import VerificationLevel
+from coproduce.core.views.helpers import as_id
 from coproduce.voting import selectors as ballots
 
 from .. import selectors, services
@@ -379,7 +380,8 @@ def poll_manage(request, pk: int):
                         alt_cy=data["alt_cy"],
                     )
             elif action == "remove_option":
-                option = PollOption.objects.filter(poll=poll, pk=request.POST.get("option") or 0).first()
+                key = as_id(request.POST.get("option"))
+                option = PollOption.objects.filter(poll=poll, pk=key).first() if key else None
                 if option is None:
                     errors.append(_("Choose an option of this poll to take off."))
                 else:

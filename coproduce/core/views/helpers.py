@@ -20,3 +20,13 @@ def call_service(form: forms.Form, service: Callable[..., Any], /, *, field: str
     except ValidationError as error:
         form.add_error(field, error)
         return None
+
+
+def as_id(value: Any) -> int | None:
+    """``value`` (a query or form field) as a row id or number, or None when it is not one.
+
+    ``str.isdigit`` alone lets through digits such as "²" or "٣" that ``int`` and the database
+    refuse, and numbers longer than a database integer holds: both would end in a 500.
+    """
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

@@ -48,6 +48,7 @@ def rank(nominations, *numbers) -> dict[str, str]:
         (("2", "", ""), "Start with 1 for your first choice"),
         (("1", "4", ""), "Use a number from 1 to 3 for Candidate B"),
         (("1", "two", ""), "Enter a number like 1 or 2 for Candidate B"),
+        (("1", "²", ""), "Enter a number like 1 or 2 for Candidate B"),  # a digit int() refuses
         (("", "", ""), "Your ballot is empty"),
     ],
 )

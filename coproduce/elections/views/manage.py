@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.core.models import OrganisationKind, Role, RoleKind, User
+from coproduce.core.views.helpers import as_id
 from coproduce.members import selectors as members
 from coproduce.members.models import Membership
 from coproduce.voting import selectors as ballots
@@ -454,7 +455,7 @@ def constituency_remove(request, pk: int):
 def appointed_seat_remove(request, pk: int):
     election = _election(request, pk, "elections.manage_elections")
     key = request.POST.get("seat", "")
-    seat = AppointedSeat.objects.filter(election=election, pk=int(key)).first() if key.isdigit() else None
+    seat = AppointedSeat.objects.filter(election=election, pk=as_id(key)).first() if as_id(key) else None
     if seat is None:
         return _manage_page(request, election, errors=[_("Choose the appointed seats to remove.")])
     try:
@@ -567,8 +568,8 @@ def _electors(constituency: Constituency, query: str) -> list[dict[str, Any]]:
         person__in=box.electors.values("person"),
     ).select_related("person")
     query = query.strip()
-    if query.isdigit():
-        memberships = memberships.filter(member_number=int(query))
+    if as_id(query) is not None:
+        memberships = memberships.filter(member_number=as_id(query))
     else:
         memberships = memberships.filter(Q(person__full_name__icontains=query) | Q(person__email__iexact=query))
     found = list(memberships.order_by("member_number")[:20])
@@ -597,7 +598,7 @@ def paper(request, pk: int):
             if request.POST.get("action") == "mark":
                 person = (
                     User.objects.filter(pk=request.POST.get("person"), pk__in=box.electors.values("person")).first()
-                    if (request.POST.get("person") or "").isdigit()
+                    if as_id(request.POST.get("person"))
                     else None
                 )
                 if person is None:

@@ -38,6 +38,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.core.jinja import long_date
 from coproduce.core.models import Organisation, Role, RoleKind, User
+from coproduce.core.views.helpers import as_id
 from coproduce.members import selectors as members
 from coproduce.members.models import Membership
 
@@ -130,8 +131,7 @@ def _link(name: str, **kwargs: Any) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return as_id(value)
 
 
 # --- Words for the rules -----------------------------------------------------------------------
@@ -752,8 +752,8 @@ def _find(meeting: Meeting, query: str) -> list[dict[str, Any]]:
     checked_in = set(meeting.attendances.values_list("person_id", flat=True))
     if meeting.kind in GENERAL_MEETINGS:
         found = Membership.objects.current().filter(organisation=meeting.organisation).select_related("person")
-        if query.isdigit():
-            found = found.filter(member_number=int(query))
+        if as_id(query) is not None:
+            found = found.filter(member_number=as_id(query))
         else:
             found = found.filter(Q(person__full_name__icontains=query) | Q(person__email__iexact=query))
         rows = [(m.person, m.member_number) for m in found.order_by("member_number", "pk")[:20]]
