@@ -393,7 +393,11 @@ def record_public(organisation: Organisation, *, on: datetime.date | None = None
 
 
 def may_view_record(user: User, organisation: Organisation) -> bool:
-    return user.has_perm("governance.view_record", organisation) or record_public(organisation)
+    """The organisation's people, or anyone where a listed organisation's rules make the record
+    public (the same condition as ``_public_record``: a hidden organisation's record is not public)."""
+    return user.has_perm("governance.view_record", organisation) or (
+        organisation.is_public and record_public(organisation)
+    )
 
 
 def _organisations_public_record() -> QuerySet[Organisation]:

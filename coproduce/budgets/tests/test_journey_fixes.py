@@ -75,3 +75,43 @@ def test_officers_forms_refuse_digits_int_cannot_read_instead_of_failing():
         removed = client.post(f"/budgets/polls/{poll.pk}/manage/", {"action": "remove_option", "option": option})
         assert removed.status_code == 200 and "Choose an option of this poll to take off" in removed.content.decode()
     assert PollOption.objects.filter(poll=poll).count() == 3
+
+
+def test_a_hidden_ideas_title_is_not_published_only_its_reason(client):
+    """The title is the resident's own words too, often what the idea was hidden for."""
+    from coproduce.budgets.models import IdeaStatus
+    from coproduce.budgets.tests.factories import BudgetRoundFactory, IdeaFactory
+
+    budget_round = BudgetRoundFactory()
+    idea = IdeaFactory(
+        round=budget_round,
+        title="Jim at no. 4 is a thief",
+        status=IdeaStatus.HIDDEN,
+        moderation_reason="It names a neighbour.",
+    )
+    for url in (f"/budgets/{budget_round.pk}/ideas/", f"/budgets/{budget_round.pk}/ideas/{idea.pk}/"):
+        page = client.get(url).content.decode()
+        assert "It names a neighbour." in page and "Jim at no. 4" not in page, url
+    client.force_login(idea.proposer)  # the proposer still sees what they sent
+    assert "Jim at no. 4" in client.get(f"/budgets/{budget_round.pk}/ideas/{idea.pk}/").content.decode()
+
+
+def test_a_project_is_public_once_the_ideas_are_reviewed_not_before(client):
+    """The round's page lists projects only after the review; their own pages followed suit."""
+    from coproduce.budgets.tests.factories import BudgetRoundFactory, ProjectFactory, phases
+    from coproduce.core.models import RoleKind
+    from coproduce.core.tests.factories import RoleFactory, sign_in_with_mfa
+
+    budget_round = BudgetRoundFactory(**phases("ideas"))
+    project = ProjectFactory(round=budget_round, title="Unannounced scheme")
+    url = f"/budgets/{budget_round.pk}/projects/{project.pk}/"
+    assert client.get(url).status_code == 404
+    officer = RoleFactory(organisation=budget_round.organisation, kind=RoleKind.OFFICER).person
+    sign_in_with_mfa(client, officer)
+    assert client.get(url).status_code == 200  # the people who run the round see it
+    client.logout()
+    budget_round.ideas_close = budget_round.ideas_open + (budget_round.ideas_close - budget_round.ideas_open) / 10
+    budget_round.review_close = budget_round.ideas_close
+    budget_round.voting_open = budget_round.ideas_close
+    budget_round.save()
+    assert "Unannounced scheme" in client.get(url).content.decode()

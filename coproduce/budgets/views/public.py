@@ -68,7 +68,7 @@ def _may_see(request, budget_round: BudgetRound) -> bool:
 def _round(request, pk: int) -> BudgetRound:
     """A published round of a listed fund holder; a draft (or a hidden fund holder's) only for the
     people who run it. Anyone else: 404."""
-    budget_round = get_object_or_404(BudgetRound.objects.select_related("organisation", "place"), pk=pk)
+    budget_round = get_object_or_404(BudgetRound.objects.select_related("organisation", "place", "box"), pk=pk)
     if not _may_see(request, budget_round):
         raise Http404
     return budget_round
@@ -317,7 +317,7 @@ def ideas(request, pk: int):
         .prefetch_related(Prefetch("photos", queryset=IdeaPhoto.objects.order_by("pk")))
     )
     hidden = Idea.objects.filter(round=budget_round, status=IdeaStatus.HIDDEN, merged_into__isnull=True).only(
-        "pk", "title", "moderation_reason"
+        "pk", "moderation_reason"
     )
     return render(
         request,

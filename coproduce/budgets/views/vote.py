@@ -39,25 +39,9 @@ from ..models import (
 )
 from ..results import explanation as explain
 from ..results import result_view
+from .public import REVIEWED, _may_see, _round
 
 # Finding what a person may see ---------------------------------------------------------------------
-
-
-def _visible(request, budget_round: BudgetRound) -> bool:
-    hidden = budget_round.stage == Stage.DRAFT or not budget_round.organisation.is_public
-    return not hidden or request.user.has_perm("budgets.run_round", budget_round)
-
-
-def _round(request, pk: int) -> BudgetRound:
-    """A published round of a listed fund holder; a draft (or a hidden fund holder's) only for the
-    people who run it. Anyone else: 404."""
-    budget_round = get_object_or_404(
-        BudgetRound.objects.select_related("organisation", "place", "box"),
-        pk=pk,
-    )
-    if not _visible(request, budget_round):
-        raise Http404
-    return budget_round
 
 
 def _notice(request, *, budget_round: BudgetRound, title: str, paragraphs: list[str], status: int = 200, links=()):
@@ -388,8 +372,12 @@ def _funded(budget_round: BudgetRound, project: Project, departure: Departure | 
 
 
 def _project(request, pk: int, project_id: int) -> tuple[BudgetRound, Project]:
+    """A project of a round whose review is done (what the round's page lists); before then only
+    for the people who run the round."""
     budget_round = _round(request, pk)
     project = get_object_or_404(Project, pk=project_id, round=budget_round)
+    if budget_round.status() not in REVIEWED and not request.user.has_perm("budgets.run_round", budget_round):
+        raise Http404(_("This project is published once the ideas have been reviewed."))
     return budget_round, project
 
 
@@ -458,7 +446,7 @@ def project_follow(request, pk: int, project_id: int):
 def update_photo(request, photo_id: int):
     """A photo from a delivery update, for anyone who may see the round."""
     photo = get_object_or_404(UpdatePhoto.objects.select_related("update__project__round__organisation"), pk=photo_id)
-    if not _visible(request, photo.update.project.round) or not photo.image:
+    if not _may_see(request, photo.update.project.round) or not photo.image:
         raise Http404
     try:
         handle = photo.image.open("rb")

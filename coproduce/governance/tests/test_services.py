@@ -783,6 +783,8 @@ def test_members_see_their_organisations_meetings_and_the_public_only_where_the_
     world.organisation.is_public = False
     world.organisation.save(update_fields=["is_public"])
     assert not selectors.public_meetings().exists()
+    with pytest.raises(Http404):  # its meeting's page too, not only the list and the API
+        selectors.meeting_for_member(user=outsider, meeting_id=meeting.pk)
     world.organisation.is_public = True
     world.organisation.save(update_fields=["is_public"])
     record = selectors.meeting_record(meeting)
