@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -92,6 +93,15 @@ def paper_batches(box: BallotBox):
 
 def batch_ballots(batch: PaperBatch):
     return Ballot.objects.filter(batch=batch).order_by("id")
+
+
+def batch_paper(batch: PaperBatch, key: str | None) -> Ballot | None:
+    """The paper of ``batch`` whose key an officer's form sent back (a UUID), or None for anything else."""
+    try:
+        key = uuid.UUID(key or "")
+    except ValueError:
+        return None
+    return Ballot.objects.filter(batch=batch, pk=key).first()
 
 
 def unvoted_electors(box: BallotBox):

@@ -11,7 +11,6 @@ pages are behind two-factor sign-in (``core.middleware.RequireMFAMiddleware``: t
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -795,8 +794,7 @@ def paper_batch(request, pk: int, batch_id: int):
             messages.success(request, _("Spoilt paper recorded. Enter the next one."))
             return redirect("budgets:paper_batch", pk=budget_round.pk, batch_id=batch.pk)
     elif action == "remove":
-        key = request.POST.get("ballot") or ""
-        ballot = Ballot.objects.filter(batch=batch, pk=key).first() if _is_uuid(key) else None
+        ballot = ballots.batch_paper(batch, request.POST.get("ballot"))
         try:
             if ballot is None:
                 raise ValidationError(_("Choose the paper to take back."))
@@ -825,14 +823,6 @@ def paper_batch(request, pk: int, batch_id: int):
             "language": language,
         },
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_required

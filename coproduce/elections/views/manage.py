@@ -684,8 +684,7 @@ def paper_batch(request, pk: int, batch_id: int):
             messages.success(request, _("Spoilt paper recorded. Enter the next one."))
             return redirect("elections:paper_batch", pk=election.pk, batch_id=batch.pk)
     elif action == "remove":
-        key = request.POST.get("ballot")
-        ballot = Ballot.objects.filter(batch=batch, pk=key).first() if _is_uuid(key) else None
+        ballot = ballots.batch_paper(batch, request.POST.get("ballot"))
         try:
             if ballot is None:
                 raise ValidationError(_("Choose the paper to take back."))
@@ -714,16 +713,6 @@ def paper_batch(request, pk: int, batch_id: int):
             "language": get_language(),
         },
     )
-
-
-def _is_uuid(value: str | None) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value or "")
-    except ValueError:
-        return False
-    return True
 
 
 @login_required
