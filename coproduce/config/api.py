@@ -18,9 +18,11 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.throttling import AuthRateThrottle, SimpleRateThrottle
 
 from coproduce.budgets.api import router as budgets_router
+from coproduce.consultations.api import router as consultations_router
 from coproduce.core.api import router as core_router
 from coproduce.elections.api import router as elections_router
 from coproduce.governance.api import router as governance_router
+from coproduce.panels.api import router as panels_router
 from coproduce.members.api import router as members_router
 
 
@@ -66,6 +68,8 @@ api.add_router("/members", members_router)
 api.add_router("/elections", elections_router)
 api.add_router("/budgets", budgets_router)
 api.add_router("/meetings", governance_router)
+api.add_router("/consultations", consultations_router)
+api.add_router("/panels", panels_router)
 
 
 @api.exception_handler(ValidationError)

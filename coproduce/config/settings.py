@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "coproduce.governance",
     "coproduce.elections",
     "coproduce.budgets",
+    "coproduce.consultations",
+    "coproduce.panels",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -26,5 +26,7 @@ urlpatterns += i18n_patterns(
     path("", include("coproduce.elections.urls")),
     path("", include("coproduce.budgets.urls")),
     path("", include("coproduce.governance.urls")),
+    path("", include("coproduce.consultations.urls")),
+    path("", include("coproduce.panels.urls")),
     prefix_default_language=False,
 )

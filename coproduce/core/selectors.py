@@ -8,7 +8,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from . import registry
 from .models import (
     AuditEvent,
+    CensusFigure,
     Feedback,
     LetterBatch,
     LetterCode,
@@ -514,3 +515,16 @@ def assignable_organisations(*, user: User, council: Organisation) -> QuerySet[O
 def person_by_email(*, email: str) -> User | None:
     """The active person with this email address (any case), or None."""
     return User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def census_counts(*, place: Place, question: str) -> dict[str, int]:
+    """Residents of ``place`` by category of the equality bank's ``question``: its wards' figures summed.
+
+    Empty where no figures were uploaded. One query.
+    """
+    rows = (
+        CensusFigure.objects.filter(Q(place=place) | Q(place__path__startswith=place.path + "/"), question=question)
+        .values("category")
+        .annotate(total=Sum("count"))
+    )
+    return {row["category"]: row["total"] for row in rows}

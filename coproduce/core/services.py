@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from . import registry
+from . import equality, registry
 from .models import (
     AccessNeed,
     AuditEvent,
+    CensusFigure,
     Feedback,
     LetterBatch,
     LetterBatchStatus,
@@ -328,6 +329,81 @@ def _postcode_rows(
         ) from None
     result = PostcodeImportResult(imported=len(rows), terminated_skipped=terminated, outside_area_skipped=outside)
     return result, rows
+
+
+# --- Census figures ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def census_import(*, path: Path | str, name: str, council: Organisation, actor: User | None) -> int:
+    """Import census figures for the council's wards from a CSV: ``ward_code,question,category,count``.
+
+    ``question`` and ``category`` are keys of the equality bank (``core.equality``), e.g.
+    ``E05000416,ethnicity,asian,1520``. A row replaces that ward's figure for that category. All or
+    nothing: a bad row aborts the import and raises ``PostcodeImportError`` naming its line.
+    Returns the number of figures written.
+    """
+    wards = Place.objects.filter(kind=PlaceKind.WARD)
+    if council.area_id:
+        wards = wards.filter(path__startswith=council.area.path + "/")
+    known = {place.code: place.pk for place in wards.only("pk", "code")}
+    figures: dict[tuple[int, str, str], int] = {}
+    line = 1
+    try:
+        with Path(path).open("rb") as handle:
+            reader = csv.reader(_utf8_lines(handle, name=name))
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            if header[:4] != ["ward_code", "question", "category", "count"]:
+                raise PostcodeImportError(_("the header must be ward_code,question,category,count"), file=name, line=1)
+            for cells in reader:
+                line = reader.line_num
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != 4:
+                    raise PostcodeImportError(_("this row needs exactly 4 fields"), file=name, line=line)
+                code, question, category, count = (cell.strip() for cell in cells)
+                if code not in known:
+                    raise PostcodeImportError(
+                        _("ward code “%(code)s” is not one of this council’s wards") % {"code": code},
+                        file=name,
+                        line=line,
+                    )
+                if not equality.is_answer(question, category) or category == equality.PREFER_NOT_TO_SAY:
+                    raise PostcodeImportError(
+                        _("“%(question)s / %(category)s” is not a question and category of the equality bank")
+                        % {"question": question, "category": category},
+                        file=name,
+                        line=line,
+                    )
+                if not count.isascii() or not count.isdigit():
+                    raise PostcodeImportError(
+                        _("the count “%(value)s” is not a whole number") % {"value": count}, file=name, line=line
+                    )
+                figures[(known[code], question, category)] = int(count)
+    except OSError as error:
+        raise PostcodeImportError(
+            _("cannot read the file (%(error)s)") % {"error": error.strerror or error}, file=name
+        ) from error
+    except csv.Error as error:
+        raise PostcodeImportError(
+            _("this row cannot be read as CSV (%(error)s)") % {"error": error}, file=name, line=line + 1
+        ) from None
+    if not figures:
+        raise PostcodeImportError(_("the file has no figures"), file=name, line=1)
+    CensusFigure.objects.bulk_create(
+        [CensusFigure(place_id=p, question=q, category=c, count=n) for (p, q, c), n in figures.items()],
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["place", "question", "category"],
+        update_fields=["count", "updated_at"],
+    )
+    audit_record(
+        actor=actor,
+        action="census.import",
+        organisation=council,
+        summary=f"{len(figures)} census figures from {Path(name).name}",
+    )
+    return len(figures)
 
 
 # --- Verification ------------------------------------------------------------------------------

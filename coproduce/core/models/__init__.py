@@ -1,4 +1,5 @@
 from .audit import AuditEvent
+from .census import CensusFigure
 from .feedback import Feedback, Satisfaction
 from .organisations import LegalForm, Organisation, OrganisationKind
 from .people import AccessNeed, User
@@ -16,6 +17,7 @@ from .verification import (
 __all__ = [
     "AccessNeed",
     "AuditEvent",
+    "CensusFigure",
     "Feedback",
     "LegalForm",
     "LetterBatch",

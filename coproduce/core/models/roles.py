@@ -14,10 +14,12 @@ class RoleKind(models.TextChoices):
     OFFICER = "officer", _("Officer")
     COUNCILLOR = "councillor", _("Councillor")
     MODERATOR = "moderator", _("Moderator")
+    # Sees equality monitoring answers, only ever in aggregate with small groups suppressed.
+    EQUALITIES = "equalities", _("Equalities officer")
 
 
 # Roles whose holders handle personal data and money: they must use two-factor authentication.
-MFA_REQUIRED_ROLES = frozenset({RoleKind.SECRETARY, RoleKind.OFFICER})
+MFA_REQUIRED_ROLES = frozenset({RoleKind.SECRETARY, RoleKind.OFFICER, RoleKind.EQUALITIES})
 
 
 class RoleQuerySet(models.QuerySet):

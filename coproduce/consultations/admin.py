@@ -1,0 +1,1 @@
+"""Consultations in the admin: read-only (every write goes through the services)."""

@@ -1,0 +1,7 @@
+"""JSON API for consultations (public, no sign-in)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["consultations"])

@@ -1,0 +1,3 @@
+"""Consultations: forms."""
+
+from __future__ import annotations

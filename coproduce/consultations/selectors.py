@@ -1,0 +1,3 @@
+"""Consultations: selectors."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Consultations: services."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""Consultations: analysis pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

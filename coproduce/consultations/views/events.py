@@ -1,0 +1,5 @@
+"""Consultations: events pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

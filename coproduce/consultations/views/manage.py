@@ -1,0 +1,5 @@
+"""Consultations: manage pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

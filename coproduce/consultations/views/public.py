@@ -1,0 +1,5 @@
+"""Consultations: public pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

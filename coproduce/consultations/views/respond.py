@@ -1,0 +1,5 @@
+"""Consultations: respond pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

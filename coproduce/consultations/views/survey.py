@@ -1,0 +1,5 @@
+"""Consultations: survey pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

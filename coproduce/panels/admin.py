@@ -1,0 +1,1 @@
+"""Panels in the admin: read-only (every write goes through the services)."""

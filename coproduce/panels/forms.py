@@ -1,0 +1,3 @@
+"""Panels: forms."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Predicate permissions for panels."""

@@ -1,0 +1,3 @@
+"""Panels: selectors."""
+
+from __future__ import annotations

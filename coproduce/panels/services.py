@@ -1,0 +1,3 @@
+"""Panels: services."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""Panels: manage pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

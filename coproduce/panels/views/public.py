@@ -1,0 +1,5 @@
+"""Panels: public pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Panels: register pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

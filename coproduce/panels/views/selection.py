@@ -1,0 +1,5 @@
+"""Panels: selection pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
