@@ -374,3 +374,25 @@ class RoleGrantForm(forms.Form):
             if held.exists():
                 self.add_error("kind", _("This person already has this role in this organisation"))
         return data
+
+
+CENSUS_FILE_MAX_BYTES = 50 * 1024 * 1024
+
+
+class CensusImportForm(forms.Form):
+    """A CSV of census figures per ward, in the equality bank's questions and categories."""
+
+    file = forms.FileField(
+        label=_("Upload a CSV file of census figures"),
+        help_text=_(
+            "Four columns: ward_code,question,category,count, for example E05000416,ethnicity,asian,1520. "
+            "The question and category are the keys listed on this page."
+        ),
+        error_messages={"required": _("Select a CSV file"), "empty": _("The selected file is empty")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CENSUS_FILE_MAX_BYTES:
+            raise ValidationError(_("The file must be smaller than 50 MB"), code="too_big")
+        return upload

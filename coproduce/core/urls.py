@@ -16,6 +16,7 @@ urlpatterns = [
     path("councils/<slug:slug>/programme/", programme.programme, name="programme"),
     path("councils/<slug:slug>/programme/places/", programme.places, name="programme_places"),
     path("councils/<slug:slug>/programme/postcodes/", programme.postcodes, name="programme_postcodes"),
+    path("councils/<slug:slug>/programme/census/", programme.census, name="programme_census"),
     path("councils/<slug:slug>/programme/roles/", programme.roles, name="programme_roles"),
     path("councils/<slug:slug>/programme/roles/<int:pk>/end/", programme.role_end, name="programme_role_end"),
     # A person's own account.

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Sum
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .. import selectors, services
-from ..forms import PostcodeImportForm, RoleGrantForm
+from .. import equality, selectors, services
+from ..forms import CensusImportForm, PostcodeImportForm, RoleGrantForm
+from ..models import CensusFigure, Place, PlaceKind
 from .account import posted
 from .helpers import call_service
 
@@ -88,6 +90,78 @@ def postcodes(request, slug: str):
             messages.success(request, text)
             return redirect("core:programme_places", slug=council.slug)
     return render(request, "core/programme/postcodes.html", {"council": council, "form": form})
+
+
+def _census_rows(council) -> list[dict]:
+    """The council's wards that hold census figures: for each, the residents counted per bank question
+    and when the figures were last changed (two queries)."""
+    wards = Place.objects.filter(kind=PlaceKind.WARD)
+    if council.area_id:
+        wards = wards.filter(path__startswith=council.area.path + "/")
+    figures = (
+        CensusFigure.objects.filter(place__in=wards)
+        .values("place", "question")
+        .annotate(total=Sum("count"), updated=Max("updated_at"))
+        .order_by()
+    )
+    held: dict[int, dict] = {}
+    for row in figures:
+        entry = held.setdefault(row["place"], {"questions": {}, "updated": row["updated"]})
+        entry["questions"][row["question"]] = row["total"]
+        entry["updated"] = max(entry["updated"], row["updated"])
+    places = Place.objects.filter(pk__in=held).order_by("name", "pk")
+    return [{"place": place, **held[place.pk]} for place in places]
+
+
+@login_required
+def census(request, slug: str):
+    """Import census figures per ward (``ward_code,question,category,count``) and see the figures held.
+
+    Consultations and panels compare who took part with these figures. Like the postcodes import,
+    the upload is copied to a temporary file and a bad row is shown naming the file and the line.
+    """
+    council = selectors.council_for_programme(user=request.user, slug=slug)
+    form = CensusImportForm(posted(request), request.FILES if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory(prefix="coproduce-census-") as folder:
+            path = Path(folder) / "upload.csv"
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            try:
+                imported = services.census_import(
+                    path=path, name=Path(upload.name).name, council=council, actor=request.user
+                )
+            except services.PostcodeImportError as error:
+                where = (
+                    _("%(file)s, line %(line)d") % {"file": error.file, "line": error.line}
+                    if error.line
+                    else error.file
+                )
+                form.add_error(
+                    "file", _("%(where)s: %(reason)s. Nothing was imported.") % {"where": where, "reason": error.reason}
+                )
+                imported = None
+        if imported is not None:
+            messages.success(
+                request,
+                ngettext("%(num)d census figure imported.", "%(num)d census figures imported.", imported)
+                % {"num": imported},
+            )
+            return redirect("core:programme_census", slug=council.slug)
+    bank = equality.questions()
+    return render(
+        request,
+        "core/programme/census.html",
+        {
+            "council": council,
+            "form": form,
+            "rows": _census_rows(council),
+            "bank": bank,
+            "language": get_language(),
+        },
+    )
 
 
 @login_required
