@@ -44,6 +44,7 @@ DEMO_LOGINS = {
     "member": ("member@example.org", "Marcus Member"),
     "secretary": ("secretary@example.org", "Sunita Secretary"),
     "officer": ("officer@example.org", "Owen Officer"),
+    "equalities": ("equalities@example.org", "Efa Equalities"),
 }
 
 
@@ -169,9 +170,11 @@ def _logins(context: dict[str, Any]) -> dict[str, User]:
     orgs = context["organisations"]
     # The officer works in the programme workspace, not the Django admin (kept for superusers).
     role_grant(organisation=orgs["council"], person=users["officer"], kind=RoleKind.OFFICER, actor=None)
+    # The council's equalities officer reads consultations' equality monitoring, in aggregate only.
+    role_grant(organisation=orgs["council"], person=users["equalities"], kind=RoleKind.EQUALITIES, actor=None)
     for key in ("homes", "leisure", "care"):
         role_grant(organisation=orgs[key], person=users["secretary"], kind=RoleKind.SECRETARY, actor=None)
-    for key in ("secretary", "officer"):
+    for key in ("secretary", "officer", "equalities"):
         TOTP.activate(users[key], DEMO_TOTP_SECRET)
     return users
 
