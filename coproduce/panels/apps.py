@@ -17,7 +17,7 @@ class PanelsConfig(AppConfig):
             registry.FeatureApp(
                 label="panels",
                 name=_("Resident panels"),
-                # navigation=(registry.NavItem(_("Resident panels"), "panels:list", order=60),),
+                navigation=(registry.NavItem(_("Resident panels"), "panels:list", order=60),),
                 audit_actions=AUDIT_ACTIONS,
                 home_items=workspaces.home_items,
                 workspace_items=workspaces.workspace_items,
