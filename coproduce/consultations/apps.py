@@ -17,7 +17,7 @@ class ConsultationsConfig(AppConfig):
             registry.FeatureApp(
                 label="consultations",
                 name=_("Consultations"),
-                # navigation=(registry.NavItem(_("Consultations"), "consultations:list", order=35),),
+                navigation=(registry.NavItem(_("Consultations"), "consultations:list", order=35),),
                 audit_actions=AUDIT_ACTIONS,
                 home_items=workspaces.home_items,
                 workspace_items=workspaces.workspace_items,
