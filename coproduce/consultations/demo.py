@@ -212,7 +212,7 @@ INVOLVED_HOW = [
 
 
 def _cooperative_survey(consultation: Consultation, officer: User) -> dict[str, Any]:
-    """Three pages; the question on page two shown only to those who have been involved before."""
+    """Three pages; two questions on page two shown only after an answer on page one."""
     version = _version(consultation, officer, locked=True)
     one = _page(
         version,
@@ -264,6 +264,15 @@ def _cooperative_survey(consultation: Consultation, officer: User) -> dict[str, 
         "In a few words, what should a co-operative council do first?",
         "Mewn ychydig eiriau, beth ddylai cyngor cydweithredol ei wneud yn gyntaf?",
     )
+    questions["heard"] = _question(
+        one,
+        4,
+        "heard",
+        QuestionKind.SINGLE,
+        "How did you hear about this consultation?",
+        "Sut glywsoch chi am yr ymgynghoriad hwn?",
+        HEARD,
+    )
     questions["involved-how"] = _question(
         two,
         0,
@@ -294,18 +303,9 @@ def _cooperative_survey(consultation: Consultation, officer: User) -> dict[str, 
         number_min=0,
         number_max=200,
     )
-    questions["heard"] = _question(
-        two,
-        3,
-        "heard",
-        QuestionKind.SINGLE,
-        "How did you hear about this consultation?",
-        "Sut glywsoch chi am yr ymgynghoriad hwn?",
-        HEARD,
-    )
     questions["event-date"] = _question(
         two,
-        4,
+        3,
         "event-date",
         QuestionKind.DATE,
         "If you came to a road show, on what day?",
