@@ -344,7 +344,10 @@ def test_registration_is_opened_from_the_panels_page(client, panel, officer):
     sign_in_with_mfa(client, officer)
     page = client.get(f"/panels/{panel.pk}/manage/")
     assert "Open registration now" in page.text
-    opened = client.post(f"/panels/{panel.pk}/manage/")
+    stray = client.post(f"/panels/{panel.pk}/manage/", {"action": "explode"})
+    assert stray.status_code == 200 and "Choose what to do." in stray.text
+    assert Panel.objects.get(pk=panel.pk).stage == Stage.INVITING
+    opened = client.post(f"/panels/{panel.pk}/manage/", {"action": "open"})
     assert opened.status_code == 302
     panel.refresh_from_db()
     assert panel.stage == Stage.REGISTERING

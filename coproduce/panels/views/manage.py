@@ -330,6 +330,8 @@ def manage(request, pk: int):
     if request.method == "POST":
         # The one button here: open registration once the letters are drawn.
         try:
+            if request.POST.get("action") != "open":
+                raise ValidationError(_("Choose what to do."))
             services.registration_open(panel=panel, actor=request.user)
         except ValidationError as error:
             errors = messages_of(error)
@@ -581,6 +583,12 @@ def _sums(current: list[Target]) -> list[dict[str, Any]]:
 # --- Registrations ---------------------------------------------------------------------------------------
 
 
+def _by_status(people) -> dict[str, int]:
+    """How many people are in each status, in the statuses' order (none shown for none)."""
+    counts = dict(people.order_by().values_list("status").annotate(n=Count("pk")))
+    return {label: counts[value] for value, label in RegistrantStatus.choices if counts.get(value)}
+
+
 @login_required
 def registrants(request, pk: int):
     """Who has registered: the counts per category against the targets, and the list."""
@@ -596,11 +604,7 @@ def registrants(request, pk: int):
         tables=target_tables(panel, {"registered": make_up(panel, statuses=active)}, language),
         listing=listing,
         total=people.count(),
-        by_status={
-            label: number
-            for value, label in RegistrantStatus.choices
-            if (number := people.filter(status=value).count())
-        },
+        by_status=_by_status(people),
     )
 
 
