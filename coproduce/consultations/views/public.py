@@ -8,7 +8,7 @@ organisation's) is seen only by the people who run it.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -24,7 +24,6 @@ from coproduce.core.views.pagination import paginate
 from .. import selectors
 from ..forms import ConsultationFilterForm
 from ..models import (
-    Answer,
     Consultation,
     Event,
     QuestionKind,
@@ -118,7 +117,7 @@ def consultation_list(request):
     wards = list(core_selectors.wards())
     form = ConsultationFilterForm(request.GET or None, wards=wards, language=language)
     filters = form.filters() if form.is_bound else {}
-    consultations = selectors.public_consultations().select_related("organisation", "place")
+    consultations = selectors.public_consultations()
     consultations = consultations.filter(_status_filter(filters.get("status")))
     ward = filters.get("ward")
     if ward is not None:
@@ -275,8 +274,8 @@ def results(request, pk: int):
         return _not_yet(request, consultation, _("There are no results yet"))
     language = get_language()
     items = []
-    total = 0
-    for index, result in enumerate(selectors.results(consultation=consultation)):
+    found = selectors.results(consultation=consultation)
+    for index, result in enumerate(found):
         question = result.question
         text = question.localised("text", language)
         bars, rows, head = _chart_rows(result, language)
@@ -309,25 +308,17 @@ def results(request, pk: int):
                 "text_count": getattr(result, "text_count", None),
             }
         )
-    total = _response_total(consultation)
     return render(
         request,
         "consultations/public/results.html",
         {
             "consultation": consultation,
             "items": items,
-            "total": total,
+            "total": found.responses,
             "published_count": Response.objects.filter(consultation=consultation, published_at__isnull=False).count(),
             "language": language,
         },
     )
-
-
-def _response_total(consultation: Consultation) -> int:
-    counter = getattr(selectors, "response_count", None)
-    if counter is not None:
-        return counter(consultation)
-    return Response.objects.filter(consultation=consultation, state="submitted").count()
 
 
 @require_GET
@@ -337,14 +328,7 @@ def responses(request, pk: int):
 
     consultation = consultation_for(request, pk)
     language = get_language()
-    published = selectors.published_responses(consultation).prefetch_related(
-        Prefetch(
-            "answers",
-            queryset=Answer.objects.select_related("question", "option", "place").order_by(
-                "question__page__order", "question__order", "rank", "pk"
-            ),
-        )
-    )
+    published = selectors.published_responses(consultation)
     page = paginate(request, published, per_page=RESPONSES_PER_PAGE)
     shown = []
     for response in page.object_list:
@@ -394,7 +378,7 @@ def feedback(request, pk: int):
         {
             "consultation": consultation,
             "themes": themes,
-            "total": _response_total(consultation),
+            "total": selectors.response_count(consultation),
             "language": get_language(),
         },
     )
