@@ -492,4 +492,690 @@ class ConsultationFilterForm(forms.Form):
         return {"status": self.cleaned_data["status"] or None, "ward": self.wards.get(self.cleaned_data["place"])}
 
 
-# --- Officers' forms -----------------------------------------------------------------------------
+# --- Officers' forms ------------------------------------------------------------------------------
+# The officers' pages (views/manage.py, survey.py, analysis.py): a consultation, its documents, the
+# survey builder, events, paper responses, themes, publishing and "you said, we did". Imported here,
+# below the residents' forms, so that the two halves of the file can be written apart.
+
+import datetime as _datetime  # noqa: E402
+import re as _re  # noqa: E402
+
+from django import forms as _forms  # noqa: E402
+from django.utils import timezone as _timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+
+from coproduce.core import equality as _equality  # noqa: E402
+from coproduce.core.forms import DateParts as _DateParts  # noqa: E402
+
+from .models import Audience as _Audience  # noqa: E402
+from .models import EventKind as _EventKind  # noqa: E402
+from .models import QuestionKind as _QuestionKind  # noqa: E402
+
+_OFFICER_TOO_LONG = _lazy("Use %(limit_value)s characters or fewer")
+_OFFICER_CLOCK = _re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
+_OFFICER_OPTION_KINDS = {_QuestionKind.SINGLE, _QuestionKind.MULTIPLE, _QuestionKind.MATRIX, _QuestionKind.RANKING}
+
+
+def _text(label, max_length, *, required=False, required_message=None, help_text="", textarea=False):
+    messages = {"max_length": _OFFICER_TOO_LONG}
+    if required_message:
+        messages["required"] = required_message
+    return _forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=_forms.Textarea if textarea else None,
+        error_messages=messages,
+    )
+
+
+def _whole(label, *, required=False, min_value=None, max_value=None, help_text="", example="5"):
+    message = _lazy("Enter a whole number, like %(example)s") % {"example": example}
+    return _forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=min_value,
+        max_value=max_value,
+        help_text=help_text,
+        error_messages={
+            "required": message,
+            "invalid": message,
+            "min_value": _lazy("Enter a number of %(limit_value)s or more"),
+            "max_value": _lazy("Enter a number of %(limit_value)s or less"),
+        },
+    )
+
+
+def _moment(form: _forms.Form, name: str, label, *, time_required: bool = True) -> _datetime.datetime | None:
+    """The date typed in ``<name>_day/_month/_year`` and the time in ``<name>_time``, in the site's zone."""
+    day = _DateParts(name, label, required=True).clean(form)
+    match = _OFFICER_CLOCK.match(form.cleaned_data.get(f"{name}_time") or "")
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        form.add_error(
+            f"{name}_time",
+            _lazy("Enter the time for “%(what)s” as hours and minutes on the 24-hour clock, like 09:00")
+            % {"what": label},
+        )
+        return None
+    if day is None:
+        return None
+    return _timezone.make_aware(_datetime.datetime.combine(day, _datetime.time(int(match[1]), int(match[2]))))
+
+
+def _moment_fields(form: _forms.Form, name: str, label) -> None:
+    form.fields.update(_DateParts(name, label, required=True).fields())
+    form.fields[f"{name}_time"] = _forms.CharField(
+        label=_lazy("Time"),
+        required=False,
+        max_length=5,
+        help_text=_lazy("Use the 24-hour clock, for example 09:00 or 17:30."),
+    )
+
+
+def _moment_initial(name: str, value) -> dict:
+    if value is None:
+        return {}
+    moment = _timezone.localtime(value)
+    return {
+        f"{name}_day": moment.day,
+        f"{name}_month": moment.month,
+        f"{name}_year": moment.year,
+        f"{name}_time": moment.strftime("%H:%M"),
+    }
+
+
+def service_error_on(form: _forms.Form, error, *, dates: tuple[str, ...] = (), aliases: dict | None = None) -> None:
+    """Put a service's refusal beside the field it names (a date's on its day box); the rest on the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = (aliases or {}).get(name, name)
+        if field in dates:
+            field = f"{field}_day"
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ConsultationForm(_forms.Form):
+    """A consultation's words, place, dates, who may respond and the equality questions it asks."""
+
+    MOMENTS = (("opens_at", _lazy("Opens")), ("closes_at", _lazy("Closes")))
+
+    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the consultation's title"))
+    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
+    summary = _text(
+        _lazy("Summary"),
+        8000,
+        required=True,
+        required_message=_lazy("Enter a summary of what the consultation is about"),
+        help_text=_lazy("What is proposed, why, and what people's answers will change. Plain words."),
+        textarea=True,
+    )
+    summary_cy = _text(_lazy("Summary in Welsh (optional)"), 8000, textarea=True)
+    place = _forms.ChoiceField(
+        label=_lazy("The place it concerns"),
+        error_messages={"required": _lazy("Choose the place"), "invalid_choice": _lazy("Choose the place")},
+    )
+    audience_text = _text(
+        _lazy("Who it is for (optional)"),
+        300,
+        help_text=_lazy("For example, everyone who lives, works or studies in Kingsmere."),
+    )
+    audience_text_cy = _text(_lazy("Who it is for, in Welsh (optional)"), 300)
+    audience = _forms.ChoiceField(
+        label=_lazy("Who may respond?"),
+        choices=_Audience.choices,
+        initial=_Audience.ANYONE,
+        error_messages={
+            "required": _lazy("Choose who may respond"),
+            "invalid_choice": _lazy("Choose who may respond"),
+        },
+    )
+    one_response_per_person = _forms.BooleanField(
+        label=_lazy("Allow only one response per person (they must sign in)"), required=False
+    )
+    equality_questions = _forms.MultipleChoiceField(
+        label=_lazy("Equality monitoring questions (optional)"),
+        help_text=_lazy(
+            "Asked at the end, always optional, stored apart from the answers and seen only in aggregate "
+            "by the equalities role."
+        ),
+        required=False,
+        error_messages={"invalid_choice": _lazy("Choose equality questions from the list")},
+    )
+
+    def __init__(self, *args, places, language: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.places = {str(place.pk): place for place in places}
+        self.fields["place"].choices = [("", _lazy("Choose a place"))] + [
+            (key, f"{place.localised_name(language)} ({place.get_kind_display()})")
+            for key, place in self.places.items()
+        ]
+        self.fields["equality_questions"].choices = [(q.key, q.label) for q in _equality.BANK]
+        for name, label in self.MOMENTS:
+            _moment_fields(self, name, label)
+
+    @classmethod
+    def initial_new(cls) -> dict:
+        return {"audience": _Audience.ANYONE, "opens_at_time": "09:00", "closes_at_time": "17:00"}
+
+    @classmethod
+    def initial_for(cls, consultation) -> dict:
+        names = (
+            "title",
+            "title_cy",
+            "summary",
+            "summary_cy",
+            "audience_text",
+            "audience_text_cy",
+            "audience",
+            "one_response_per_person",
+        )
+        initial = {name: getattr(consultation, name) for name in names}
+        initial["place"] = str(consultation.place_id)
+        initial["equality_questions"] = list(consultation.equality_questions or [])
+        for name, _label in cls.MOMENTS:
+            initial.update(_moment_initial(name, getattr(consultation, name)))
+        return initial
+
+    def clean_place(self):
+        return self.places[self.cleaned_data["place"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, label in self.MOMENTS:
+            cleaned[name] = _moment(self, name, label)
+        if cleaned.get("opens_at") and cleaned.get("closes_at") and cleaned["closes_at"] <= cleaned["opens_at"]:
+            self.add_error("closes_at_day", _lazy("The consultation must close after it opens"))
+        return cleaned
+
+    def values(self) -> dict:
+        names = (
+            "title",
+            "title_cy",
+            "summary",
+            "summary_cy",
+            "place",
+            "audience_text",
+            "audience_text_cy",
+            "audience",
+            "one_response_per_person",
+            "opens_at",
+            "closes_at",
+        )
+        values = {name: self.cleaned_data[name] for name in names}
+        values["equality_questions"] = [q.key for q in _equality.questions(self.cleaned_data["equality_questions"])]
+        return values
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error, dates=("opens_at", "closes_at"))
+
+
+class DocumentForm(_forms.Form):
+    """A PDF the consultation publishes, with an accessible summary of what it says."""
+
+    file = _forms.FileField(
+        label=_lazy("PDF"),
+        help_text=_lazy("A PDF smaller than 20 MB."),
+        error_messages={"required": _lazy("Select a PDF"), "empty": _lazy("The selected file is empty")},
+    )
+    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the document's title"))
+    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
+    summary = _text(
+        _lazy("Accessible summary"),
+        8000,
+        required=True,
+        required_message=_lazy("Enter a summary of what the document says"),
+        help_text=_lazy("What the document says, in plain words, for people who cannot read the PDF."),
+        textarea=True,
+    )
+    summary_cy = _text(_lazy("Accessible summary in Welsh (optional)"), 8000, textarea=True)
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class PageEditForm(_forms.Form):
+    """A page of the survey: its title and an introduction."""
+
+    title = _text(_lazy("Page title"), 200, required=True, required_message=_lazy("Enter the page's title"))
+    title_cy = _text(_lazy("Page title in Welsh (optional)"), 200)
+    intro = _text(_lazy("Introduction (optional)"), 2000, textarea=True)
+    intro_cy = _text(_lazy("Introduction in Welsh (optional)"), 2000, textarea=True)
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class SurveyVersionForm(_forms.Form):
+    """Start a new version of a locked survey: what changes, shown with the consultation."""
+
+    note = _text(
+        _lazy("What changes in the new version?"),
+        500,
+        required=True,
+        required_message=_lazy("Say what changes in the new version"),
+        help_text=_lazy("Shown to residents with the consultation, for example: a question about parking added."),
+    )
+    note_cy = _text(_lazy("What changes, in Welsh (optional)"), 500)
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class QuestionForm(_forms.Form):
+    """A question of any kind; options (and matrix rows) typed one per line in English and in Welsh."""
+
+    kind = _forms.ChoiceField(
+        label=_lazy("Kind of question"),
+        choices=_QuestionKind.choices,
+        error_messages={
+            "required": _lazy("Choose the kind of question"),
+            "invalid_choice": _lazy("Choose the kind of question"),
+        },
+    )
+    text = _text(_lazy("Question"), 500, required=True, required_message=_lazy("Enter the question"))
+    text_cy = _text(_lazy("Question in Welsh (optional)"), 500)
+    help = _text(_lazy("Help text (optional)"), 1000, help_text=_lazy("Shown under the question."))
+    help_cy = _text(_lazy("Help text in Welsh (optional)"), 1000)
+    required = _forms.BooleanField(label=_lazy("People must answer this question"), required=False)
+    options = _text(
+        _lazy("Options, one per line"),
+        10000,
+        help_text=_lazy(
+            "For one choice, several choices and ranking: the options. For a matrix: the things rated, one per line."
+        ),
+        textarea=True,
+    )
+    options_cy = _text(_lazy("Options in Welsh, one per line, in the same order (optional)"), 10000, textarea=True)
+    shown_if = _forms.ChoiceField(
+        label=_lazy("Show this question only if (optional)"),
+        required=False,
+        help_text=_lazy("An answer to a question on an earlier page. Leave it to show the question to everyone."),
+        error_messages={"invalid_choice": _lazy("Choose an answer from the list")},
+    )
+    scale_min = _whole(_lazy("Rating scale from"), required=False, min_value=-100, max_value=100, example="1")
+    scale_max = _whole(_lazy("Rating scale to"), required=False, min_value=-100, max_value=100, example="5")
+    scale_min_label = _text(_lazy("Label of the lowest rating (optional)"), 100, help_text=_lazy("For example, Poor."))
+    scale_min_label_cy = _text(_lazy("Label of the lowest rating, in Welsh (optional)"), 100)
+    scale_max_label = _text(
+        _lazy("Label of the highest rating (optional)"), 100, help_text=_lazy("For example, Excellent.")
+    )
+    scale_max_label_cy = _text(_lazy("Label of the highest rating, in Welsh (optional)"), 100)
+    number_min = _whole(_lazy("Smallest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
+    number_max = _whole(_lazy("Largest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
+    max_choices = _whole(
+        _lazy("Most choices allowed (optional)"),
+        min_value=1,
+        max_value=100,
+        help_text=_lazy("For several choices: leave it empty for no limit."),
+        example="3",
+    )
+
+    def __init__(self, *args, conditions=(), **kwargs):
+        """``conditions``: (Option, words) pairs of questions on earlier pages a question may depend on."""
+        super().__init__(*args, **kwargs)
+        self.conditions = {str(option.pk): option for option, _words in conditions}
+        self.fields["shown_if"].choices = [("", _lazy("Always show it"))] + [
+            (str(option.pk), words) for option, words in conditions
+        ]
+
+    @classmethod
+    def initial_for(cls, question) -> dict:
+        names = (
+            "kind",
+            "text",
+            "text_cy",
+            "help",
+            "help_cy",
+            "required",
+            "scale_min",
+            "scale_max",
+            "scale_min_label",
+            "scale_min_label_cy",
+            "scale_max_label",
+            "scale_max_label_cy",
+            "number_min",
+            "number_max",
+            "max_choices",
+        )
+        initial = {name: getattr(question, name) for name in names}
+        options = list(question.options.all())
+        initial["options"] = "\n".join(option.label for option in options)
+        initial["options_cy"] = (
+            "\n".join(option.label_cy for option in options) if any(option.label_cy for option in options) else ""
+        )
+        initial["shown_if"] = str(question.shown_if_id) if question.shown_if_id else ""
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        labels = _lines(cleaned.get("options", ""))
+        welsh = _lines(cleaned.get("options_cy", ""))
+        if kind in _OFFICER_OPTION_KINDS:
+            if len(labels) < 2:
+                self.add_error("options", _lazy("Enter at least 2 options, one per line"))
+            elif welsh and len(welsh) != len(labels):
+                self.add_error(
+                    "options_cy",
+                    _lazy("Enter a Welsh option for each English one (%(count)s), or leave them all empty")
+                    % {"count": len(labels)},
+                )
+            elif len({label.casefold() for label in labels}) != len(labels):
+                self.add_error("options", _lazy("Each option must be different"))
+            elif any(len(label) > 300 for label in labels + welsh):
+                self.add_error("options", _lazy("Each option must be 300 characters or fewer"))
+        if kind == _QuestionKind.RATING or kind == _QuestionKind.MATRIX:
+            low = cleaned.get("scale_min")
+            high = cleaned.get("scale_max")
+            low = 1 if low is None else low
+            high = 5 if high is None else high
+            if high <= low and "scale_max" not in self.errors:
+                self.add_error("scale_max", _lazy("The top of the scale must be more than its bottom"))
+            cleaned["scale_min"], cleaned["scale_max"] = low, high
+        low, high = cleaned.get("number_min"), cleaned.get("number_max")
+        if kind == _QuestionKind.NUMBER and low is not None and high is not None and high < low:
+            self.add_error("number_max", _lazy("The largest number must be at least the smallest"))
+        cleaned["option_pairs"] = [
+            (label, welsh[index] if index < len(welsh) else "") for index, label in enumerate(labels)
+        ]
+        return cleaned
+
+    def clean_shown_if(self):
+        key = self.cleaned_data.get("shown_if") or ""
+        return self.conditions.get(key)
+
+    def values(self) -> dict:
+        """The fields as ``services.question_add`` and ``question_update`` take them."""
+        data = self.cleaned_data
+        kind = data["kind"]
+        values = {name: data[name] for name in ("kind", "text", "text_cy", "help", "help_cy", "required", "shown_if")}
+        if kind in (_QuestionKind.RATING, _QuestionKind.MATRIX):
+            values.update(
+                {
+                    name: data[name]
+                    for name in (
+                        "scale_min",
+                        "scale_max",
+                        "scale_min_label",
+                        "scale_min_label_cy",
+                        "scale_max_label",
+                        "scale_max_label_cy",
+                    )
+                }
+            )
+        if kind == _QuestionKind.NUMBER:
+            values.update(number_min=data["number_min"], number_max=data["number_max"])
+        if kind == _QuestionKind.MULTIPLE:
+            values["max_choices"] = data["max_choices"]
+        values["options"] = data["option_pairs"] if kind in _OFFICER_OPTION_KINDS else ()
+        return values
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class EventForm(_forms.Form):
+    """A road show, focus group, forum or drop-in: when and where, its access information and places."""
+
+    kind = _forms.ChoiceField(
+        label=_lazy("Kind of event"),
+        choices=_EventKind.choices,
+        error_messages={
+            "required": _lazy("Choose the kind of event"),
+            "invalid_choice": _lazy("Choose the kind of event"),
+        },
+    )
+    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the event's title"))
+    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
+    ends_time = _forms.CharField(
+        label=_lazy("Ends at"),
+        required=False,
+        max_length=5,
+        help_text=_lazy("Use the 24-hour clock, for example 17:30."),
+    )
+    venue = _text(
+        _lazy("Venue"),
+        200,
+        required=True,
+        required_message=_lazy("Enter the venue"),
+        help_text=_lazy("For example, Kingsmere Library."),
+    )
+    address = _text(_lazy("Address (optional)"), 400)
+    postcode = _text(_lazy("Postcode (optional)"), 8)
+    access = _text(
+        _lazy("Access information (optional)"),
+        2000,
+        help_text=_lazy("Step-free access, hearing loop, toilets, parking, what to expect."),
+        textarea=True,
+    )
+    access_cy = _text(_lazy("Access information in Welsh (optional)"), 2000, textarea=True)
+    registration = _forms.BooleanField(label=_lazy("People register for a place"), required=False)
+    capacity = _whole(
+        _lazy("Places (optional)"),
+        min_value=1,
+        max_value=100000,
+        help_text=_lazy("Leave it empty for no limit. When it is full, people join a waiting list."),
+        example="30",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _moment_fields(self, "starts_at", _lazy("Date and start of the event"))
+
+    @classmethod
+    def initial_new(cls) -> dict:
+        return {"registration": True, "starts_at_time": "10:00", "ends_time": "12:00"}
+
+    @classmethod
+    def initial_for(cls, event) -> dict:
+        names = (
+            "kind",
+            "title",
+            "title_cy",
+            "venue",
+            "address",
+            "postcode",
+            "access",
+            "access_cy",
+            "registration",
+            "capacity",
+        )
+        initial = {name: getattr(event, name) for name in names}
+        initial.update(_moment_initial("starts_at", event.starts_at))
+        initial["ends_time"] = _timezone.localtime(event.ends_at).strftime("%H:%M")
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        starts = _moment(self, "starts_at", _lazy("Date and start of the event"))
+        cleaned["starts_at"] = starts
+        match = _OFFICER_CLOCK.match(cleaned.get("ends_time") or "")
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            self.add_error("ends_time", _lazy("Enter the time the event ends on the 24-hour clock, like 12:00"))
+        elif starts is not None:
+            day = _timezone.localtime(starts).date()
+            ends = _timezone.make_aware(_datetime.datetime.combine(day, _datetime.time(int(match[1]), int(match[2]))))
+            if ends <= starts:
+                self.add_error("ends_time", _lazy("The event must end after it starts"))
+            cleaned["ends_at"] = ends
+        return cleaned
+
+    def values(self) -> dict:
+        names = (
+            "kind",
+            "title",
+            "title_cy",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "address",
+            "postcode",
+            "access",
+            "access_cy",
+            "registration",
+            "capacity",
+        )
+        return {name: self.cleaned_data[name] for name in names}
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error, dates=("starts_at",), aliases={"ends_at": "ends_time"})
+
+
+class AttendanceForm(_forms.Form):
+    """Who came (a tick per booked registration) and the head count."""
+
+    attended_count = _whole(
+        _lazy("How many people came (optional)"),
+        min_value=0,
+        max_value=1000000,
+        help_text=_lazy("Everyone who came, registered or not."),
+        example="25",
+    )
+
+    def __init__(self, *args, registrations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = list(registrations)
+        for registration in self.registrations:
+            self.fields[f"came_{registration.pk}"] = _forms.BooleanField(label=registration.name, required=False)
+
+    @classmethod
+    def initial_for(cls, event, registrations) -> dict:
+        initial = {"attended_count": event.attended_count}
+        initial.update({f"came_{r.pk}": bool(r.attended) for r in registrations})
+        return initial
+
+    def attended(self) -> dict[int, bool]:
+        return {r.pk: bool(self.cleaned_data.get(f"came_{r.pk}")) for r in self.registrations}
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class EventNotesForm(_forms.Form):
+    notes = _text(
+        _lazy("Notes from the event"),
+        20000,
+        help_text=_lazy("What people said and asked. Published with the consultation: leave out names."),
+        textarea=True,
+    )
+    notes_cy = _text(_lazy("Notes in Welsh (optional)"), 20000, textarea=True)
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class PaperReferenceForm(_forms.Form):
+    paper_reference = _text(
+        _lazy("Paper reference (optional)"),
+        60,
+        help_text=_lazy("The number written on the paper form, so that it can be found again."),
+    )
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class PaperFinishForm(_forms.Form):
+    """The end of a paper form: the reference, contact and consent boxes, and its equality answers."""
+
+    paper_reference = PaperReferenceForm.base_fields["paper_reference"]
+    email = _forms.EmailField(
+        label=_lazy("Email address written on the form (optional)"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": _lazy("Enter an email address in the correct format, like name@example.com")},
+    )
+    wants_feedback = _forms.BooleanField(label=_lazy("They asked to hear what was decided"), required=False)
+    publish_consent = _forms.BooleanField(
+        label=_lazy("They agreed to their answers being published without their name"), required=False
+    )
+
+    def __init__(self, *args, equality_questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.equality_keys = []
+        for question in _equality.questions(equality_questions):
+            name = f"equality_{question.key}"
+            self.equality_keys.append((question.key, name))
+            self.fields[name] = _forms.ChoiceField(
+                label=question.label,
+                required=False,
+                choices=[("", _lazy("Not answered")), *question.choices()],
+                error_messages={"invalid_choice": _lazy("Choose an answer from the list")},
+            )
+
+    def equality(self) -> dict[str, str]:
+        return {key: self.cleaned_data[name] for key, name in self.equality_keys if self.cleaned_data.get(name)}
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class ThemeForm(_forms.Form):
+    name = _text(_lazy("Theme"), 120, required=True, required_message=_lazy("Enter the theme"))
+    name_cy = _text(_lazy("Theme in Welsh (optional)"), 120)
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class FeedbackForm(_forms.Form):
+    """ "You said, we did": what people said, the decision, and how each theme was considered."""
+
+    said = _text(_lazy("What people said"), 8000, textarea=True)
+    said_cy = _text(_lazy("What people said, in Welsh (optional)"), 8000, textarea=True)
+    decision = _text(_lazy("The decision"), 8000, textarea=True)
+    decision_cy = _text(_lazy("The decision, in Welsh (optional)"), 8000, textarea=True)
+
+    def __init__(self, *args, themes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.themes = list(themes)
+        for theme in self.themes:
+            self.fields[f"considered_{theme.pk}"] = _text(
+                _lazy("How “%(theme)s” was considered") % {"theme": theme.name}, 4000, textarea=True
+            )
+            self.fields[f"considered_cy_{theme.pk}"] = _text(
+                _lazy("How “%(theme)s” was considered, in Welsh (optional)") % {"theme": theme.name},
+                4000,
+                textarea=True,
+            )
+
+    @classmethod
+    def initial_for(cls, consultation, themes) -> dict:
+        initial = {name: getattr(consultation, name) for name in ("said", "said_cy", "decision", "decision_cy")}
+        for theme in themes:
+            initial[f"considered_{theme.pk}"] = theme.considered
+            initial[f"considered_cy_{theme.pk}"] = theme.considered_cy
+        return initial
+
+    def considered(self) -> dict:
+        return {
+            theme: (self.cleaned_data[f"considered_{theme.pk}"], self.cleaned_data[f"considered_cy_{theme.pk}"])
+            for theme in self.themes
+        }
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error)
+
+
+class ConfirmForm(_forms.Form):
+    """A box to tick before something that cannot be taken back."""
+
+    confirm = _forms.BooleanField(
+        label=_lazy("I have checked it"),
+        error_messages={"required": _lazy("Tick the box to confirm")},
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["confirm"].label = label
+
+    def add_service_error(self, error) -> None:
+        service_error_on(self, error, aliases={"__all__": "confirm"})
