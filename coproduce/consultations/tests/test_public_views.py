@@ -57,6 +57,20 @@ def test_the_list_filters_by_status_and_ward(client, borough):
     assert "Parc Coed Llwyf" in welsh
 
 
+def test_the_list_takes_the_same_number_of_queries_however_many_there_are(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ConsultationFactory()
+    with CaptureQueriesContext(connection) as one:
+        client.get("/consultations/")
+    for _n in range(5):
+        ConsultationFactory()
+    with CaptureQueriesContext(connection) as six:
+        client.get("/consultations/")
+    assert len(six) == len(one)
+
+
 def test_the_consultation_page_shows_what_a_resident_needs(client, borough):
     _area, ward, _other = borough
     consultation = ConsultationFactory(

@@ -192,6 +192,8 @@ def test_one_response_per_person_refuses_a_second(client, survey):
     assert Response.objects.get(person=person).state == ResponseState.SUBMITTED
     refused = client.post(url(consultation))
     assert refused.status_code == 403 and "already responded" in refused.content.decode()
+    told = client.get(url(consultation))
+    assert told.status_code == 403 and "yours has been sent" in told.content.decode()
 
 
 def test_a_signed_in_person_finds_their_draft_again(client, survey):

@@ -135,6 +135,23 @@ def respond_start(request, pk: int):
     if not consultation.is_open():
         return _closed_notice(request, consultation)
     response = current_response(request, consultation)
+    if (
+        response is None
+        and consultation.one_response_per_person
+        and selectors.has_responded(consultation=consultation, person=request.user)
+    ):
+        return notice(
+            request,
+            consultation=consultation,
+            title=_("You have already responded"),
+            paragraphs=[
+                _("Each person can send one response to this consultation, and yours has been sent."),
+                _("We will publish the results when the consultation closes on %(date)s.")
+                % {"date": long_date(consultation.closes_at)},
+            ],
+            status=403,
+            language=language,
+        )
     if request.method == "POST":
         if response is not None:
             return redirect(_resume_url(response, consultation))
