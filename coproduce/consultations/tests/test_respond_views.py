@@ -249,3 +249,54 @@ def test_garbage_answers_are_refused_on_the_page(client, survey):
 def test_a_draft_or_hidden_consultation_is_not_found(client):
     assert client.get(url(ConsultationFactory(draft=True))).status_code == 404
     assert client.get("/consultations/999999/respond/").status_code == 404
+
+
+def test_every_kind_of_question_is_shown_answered_and_checked(client):
+    from coproduce.core.tests.factories import PlaceFactory, PostcodeFactory
+
+    ward = PlaceFactory(name="Elmwood")
+    PostcodeFactory(postcode="KM1 1AA", ward=ward)
+    consultation = ConsultationFactory()
+    page = PageFactory(version=current_version(consultation), title="Everything")
+    kinds = {}
+    for order, kind in enumerate(QuestionKind.values):
+        extra = {"options": ("Parks", "Roads", "Bins")} if kind in ("matrix", "ranking") else {}
+        kinds[kind] = QuestionFactory(page=page, order=order, kind=kind, text=f"About {kind}?", required=True, **extra)
+    start(client, consultation)
+    shown = client.get(url(consultation, "1/"))
+    html = shown.content.decode()
+    assert shown.status_code == 200
+    for kind in kinds:
+        assert f"About {kind}?" in html
+    assert html.count("<fieldset") >= 8  # choices, rating, matrix (and a fieldset per row), ranking, date, place
+    assert "Not ranked" in html and 'name="q{}_day"'.format(kinds["date"].pk) in html
+    # Every required question left out: each refused beside its own field, linked from the summary.
+    refused = client.post(url(consultation, "1/"), {}).content.decode()
+    assert refused.count('class="govuk-error-message"') >= 10
+    assert f'href="#id_q{kinds["single"].pk}"' in refused
+    options = {kind: list(question.options.all()) for kind, question in kinds.items()}
+    data = {
+        f"q{kinds['short_text'].pk}": "Short",
+        f"q{kinds['long_text'].pk}": "Long answer",
+        f"q{kinds['single'].pk}": str(options["single"][0].pk),
+        f"q{kinds['multiple'].pk}": [str(options["multiple"][1].pk)],
+        f"q{kinds['rating'].pk}": "3",
+        f"q{kinds['number'].pk}": "7",
+        f"q{kinds['date'].pk}_day": "1",
+        f"q{kinds['date'].pk}_month": "2",
+        f"q{kinds['date'].pk}_year": "2020",
+        f"q{kinds['place'].pk}_postcode": "KM1 1AA",
+    }
+    for option in options["matrix"]:
+        data[f"q{kinds['matrix'].pk}_{option.pk}"] = "4"
+    for position, option in enumerate(reversed(options["ranking"]), start=1):
+        data[f"q{kinds['ranking'].pk}_{option.pk}"] = str(position)
+    saved = client.post(url(consultation, "1/"), data)
+    assert saved.status_code == 302, saved.content.decode()
+    finish = client.get(url(consultation, "finish/")).content.decode()
+    for words in ("Short", "Long answer", "Parks: 4", "1. Bins; 2. Roads; 3. Parks", "1 February 2020", "Elmwood", "7"):
+        assert words in finish
+    assert "Not answered" not in finish
+    response = Response.objects.get(consultation=consultation)
+    assert response.ward == ward  # the place question says where the respondent lives
+    assert client.post(url(consultation, "finish/"), {})["Location"] == url(consultation, "done/")
