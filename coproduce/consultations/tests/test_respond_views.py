@@ -300,3 +300,14 @@ def test_every_kind_of_question_is_shown_answered_and_checked(client):
     response = Response.objects.get(consultation=consultation)
     assert response.ward == ward  # the place question says where the respondent lives
     assert client.post(url(consultation, "finish/"), {})["Location"] == url(consultation, "done/")
+
+
+def test_a_person_the_audience_says_no_to_is_told_why_and_what_to_do(client):
+    consultation = ConsultationFactory(audience=Audience.RESIDENTS)
+    person = UserFactory()
+    client.force_login(person)
+    refused = client.post(url(consultation))
+    assert refused.status_code == 403
+    page = refused.content.decode()
+    assert "You cannot respond to this consultation" in page and "Give your address" in page
+    assert not Response.objects.exists()

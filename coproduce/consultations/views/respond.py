@@ -167,6 +167,9 @@ def respond_start(request, pk: int):
             links = []
             if not request.user.is_authenticated:
                 links.append({"href": _sign_in_url(request), "text": _("Sign in")})
+            elif consultation.audience == Audience.RESIDENTS and request.user.ward_id is None:
+                details = reverse("core:account_details") + "?" + urlencode({"next": request.get_full_path()})
+                links.append({"href": details, "text": _("Give your address")})
             return notice(
                 request,
                 consultation=consultation,
