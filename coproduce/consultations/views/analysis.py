@@ -46,10 +46,11 @@ def _wards(consultation: Consultation) -> list[Place]:
     return list(Place.objects.filter(kind=PlaceKind.WARD, path__startswith=place.path + "/").order_by("name", "pk"))
 
 
-def _group_choices() -> list[tuple[str, str]]:
+def _group_choices(consultation: Consultation) -> list[tuple[str, str]]:
+    """The groups of the equality questions the consultation asked, as ``<question>:<category>``."""
     return [
         (f"{question.key}:{key}", f"{question.label}: {label}")
-        for question in bank.BANK
+        for question in bank.questions(consultation.equality_questions or [])
         for key, label in question.choices()
     ]
 
@@ -139,7 +140,7 @@ def analysis(request, pk: int):
     wards = _wards(consultation)
     by_code = {ward.code: ward for ward in wards}
     ward = by_code.get(request.GET.get("ward") or "")
-    groups = _group_choices() if can_group else []
+    groups = _group_choices(consultation) if can_group else []
     group = None
     chosen_group = request.GET.get("group") or "" if can_group else ""
     if chosen_group in dict(groups):
