@@ -869,7 +869,7 @@ def response_submit(
 ) -> Response:
     """Send the response: every visible required question answered; equality answers kept apart."""
     response = (
-        Response.objects.select_for_update()
+        Response.objects.select_for_update(of=("self",))
         .select_related("consultation", "version", "person", "entered_by")
         .get(pk=response.pk)
     )
