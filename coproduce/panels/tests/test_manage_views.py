@@ -103,13 +103,13 @@ def _date(prefix: str, when: datetime.datetime, time: bool = True) -> dict[str, 
     return data
 
 
-def _panel_form(place, **changes) -> dict:
+def _panel_form(where, **changes) -> dict:
     now = timezone.now().replace(second=0, microsecond=0)
     data = {
         "title": "Kingsmere climate panel",
         "title_cy": "Panel hinsawdd Kingsmere",
         "purpose": "What should Kingsmere do about the climate?",
-        "place": str(place.pk),
+        "place": str(where.pk),
         "size": "100",
         "categories": ["sex", "age_band", "ward"],
         "one_selected_per_household": "on",
