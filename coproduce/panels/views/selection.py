@@ -42,6 +42,7 @@ def _result(panel) -> dict | None:
         "min_probability": result.get("min_probability"),
         "bound": result.get("bound"),
         "engine": result.get("engine", ""),
+        "certified": bool(result.get("certified_optimal")),
         "ids": [str(key) for key in result.get("panel") or []],
     }
 
