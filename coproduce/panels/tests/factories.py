@@ -123,6 +123,71 @@ class SessionFactory(factory.django.DjangoModelFactory):
     venue = "Town hall, Kingsmead"
 
 
+SEXES = ("female", "male")
+AGES = ("16_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus")
+
+
+def panel_with_registrants(
+    *,
+    people: int = 40,
+    size: int = 8,
+    wards: int = 2,
+    shared: int = 5,
+    seed: int = 1,
+    targets: bool = True,
+    **panel_fields,
+) -> Panel:
+    """A panel whose registration has closed with ``people`` registrants answering sex (and their
+    ward from the letter's address) across ``wards`` wards; the first ``shared`` letters were used
+    by two people each (households). With ``targets``, sex and ward targets anyone can meet."""
+    import random
+
+    from coproduce.core.models import PlaceKind
+
+    rng = random.Random(seed)
+    fields = {"size": size, "categories": ["sex", "ward"], **registration_dates("closed"), **panel_fields}
+    panel = PanelFactory(**fields)
+    ward_places = [PlaceFactory(parent=panel.place, kind=PlaceKind.WARD) for _ in range(wards)]
+    invitations = []
+    made = 0
+    number = 0
+    while made < people:
+        ward = ward_places[number % wards]
+        address = AddressFactory(panel=panel, ward=ward)
+        invitation = InvitationFactory(panel=panel, address=address)
+        number += 1
+        for _ in range(2 if len(invitations) < shared else 1):
+            if made == people:
+                break
+            RegistrantFactory(
+                panel=panel,
+                invitation=invitation,
+                public_id=f"P{100000 + made:06d}",
+                features={"sex": rng.choice(SEXES), "ward": ward.code},
+            )
+            made += 1
+        invitations.append(invitation)
+    if targets:
+        order = 0
+        for sex in SEXES:
+            TargetFactory(
+                panel=panel, feature="sex", value=sex, minimum=size // 2 - 1, maximum=size // 2 + 1, order=order
+            )
+            order += 1
+        per_ward = size // wards
+        for ward in ward_places:
+            TargetFactory(
+                panel=panel,
+                feature="ward",
+                value=ward.code,
+                minimum=max(0, per_ward - 1),
+                maximum=per_ward + 1,
+                order=order,
+            )
+            order += 1
+    return panel
+
+
 __all__ = [
     "AddressFactory",
     "InvitationFactory",
@@ -132,5 +197,6 @@ __all__ = [
     "SessionFactory",
     "TargetFactory",
     "UserFactory",
+    "panel_with_registrants",
     "registration_dates",
 ]
