@@ -400,12 +400,15 @@ def test_registrations_are_counted_against_the_targets(client, panel, officer, e
     for _n in range(3):
         RegistrantFactory(panel=panel, features={"sex": "female", "ward": elmwood.code})
     RegistrantFactory(panel=panel, features={"sex": "male"}, name="Mo Male", public_id="P123456")
+    RegistrantFactory(panel=panel, features={"sex": "prefer_not_to_say"}, public_id="P654321")
     sign_in_with_mfa(client, officer)
     page = client.get(f"/panels/{panel.pk}/manage/registrants/")
     assert page.status_code == 200
-    assert "4 people have registered." in page.text
+    assert "5 people have registered." in page.text
     assert "P123456" in page.text and "Mo Male" in page.text
     assert "2 to 3" in page.text and "1 to 2" in page.text
+    assert "Prefer not to say" in page.text  # every answer, with a target or not
+    assert "1 person cannot be selected" in page.text and "P654321" in page.text
 
 
 def test_an_officer_registers_someone_by_phone_with_their_letters_code(client, panel, officer, elmwood):

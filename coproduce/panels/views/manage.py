@@ -593,15 +593,14 @@ def _by_status(people) -> dict[str, int]:
 def registrants(request, pk: int):
     """Who has registered: the counts per category against the targets, and the list."""
     panel = panel_for_officer(request, pk)
-    language = get_language()
-    active = [status for status in RegistrantStatus.values if status != RegistrantStatus.WITHDRAWN]
     people = Registrant.objects.filter(panel=panel).order_by("registered_at", "pk")
     listing = Paginator(people, REGISTRANTS_PER_PAGE).get_page(request.GET.get("page"))
     return page(
         request,
         "registrants.html",
         panel,
-        tables=target_tables(panel, {"registered": make_up(panel, statuses=active)}, language),
+        counts=selectors.registrant_counts(panel),
+        unselectable=selectors.unselectable(panel),
         listing=listing,
         total=people.count(),
         by_status=_by_status(people),
