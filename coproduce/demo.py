@@ -50,7 +50,10 @@ def main(argv: list[str], prog: str = "coproduce demo") -> int:
     print(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
     for role, (email, name) in DEMO_LOGINS.items():
         print(f"  {role:<10} {email:<26} {name}")
-    print(f"The secretary and the officer use two-factor authentication: authenticator secret {DEMO_TOTP_SECRET}")
+    print(
+        "The secretary, the officer and the equalities officer use two-factor authentication: "
+        f"authenticator secret {DEMO_TOTP_SECRET}"
+    )
     print("  (add it to any authenticator app, or run: oathtool --totp -b " + DEMO_TOTP_SECRET + ")")
     print(
         "Emails the demo sends are written to "
