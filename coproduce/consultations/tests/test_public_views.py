@@ -221,3 +221,34 @@ def test_you_said_we_did(client):
 def test_garbage_is_never_a_500(client, path):
     consultation = ConsultationFactory()
     assert client.get(path.format(pk=consultation.pk)).status_code in (200, 404)
+
+
+def test_the_consultation_page_in_welsh_shows_the_welsh_texts(client):
+    consultation = ConsultationFactory(
+        title="Park plan",
+        title_cy="Cynllun parc",
+        summary="A new park.",
+        summary_cy="Parc newydd.",
+        audience_text="Everyone",
+        audience_text_cy="Pawb",
+    )
+    DocumentFactory(consultation=consultation, title="Proposal", title_cy="Cynnig", summary_cy="Crynodeb syml.")
+    EventFactory(consultation=consultation, title="Forum", title_cy="Fforwm", access_cy="Mynediad heb risiau.")
+    SurveyVersion.objects.create(consultation=consultation, number=2, note="Changed", note_cy="Newidiwyd")
+    page = client.get(f"/cy/consultations/{consultation.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for words in (
+        "Cynllun parc",
+        "Parc newydd.",
+        "Pawb",
+        "Cynnig",
+        "Crynodeb syml.",
+        "Fforwm",
+        "Mynediad heb risiau.",
+        "Newidiwyd",
+    ):
+        assert words in html
+    assert f'href="/cy/consultations/{consultation.pk}/respond/"' in html
+    english = client.get(f"/consultations/{consultation.pk}/").content.decode()
+    assert "Park plan" in english and "Cynllun parc" not in english
