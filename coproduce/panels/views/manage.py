@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from coproduce.core import equality
 from coproduce.core.models import Organisation, Place, PlaceKind
 
+from .. import letters as printing
 from .. import selectors, services
 from ..forms import (
     AddressesForm,
@@ -479,7 +480,7 @@ def letters_pdf(request, pk: int):
     panel = panel_for_officer(request, pk)
     if not Invitation.objects.filter(panel=panel).exists():
         raise Http404
-    content = services.letters_pdf(panel=panel, base_url=request.build_absolute_uri("/"))
+    content = printing.letters_pdf(panel=panel, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="panel-{panel.pk}-letters.pdf"'
     return response
@@ -498,7 +499,8 @@ def letters_csv(request, pk: int):
         raise Http404
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in selectors.letters_csv_rows(panel)), content_type="text/csv; charset=utf-8"
+        (writer.writerow(row) for row in printing.letters_csv_rows(panel, base_url=request.build_absolute_uri("/"))),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="panel-{panel.pk}-letters.csv"'
     return response
