@@ -33,7 +33,7 @@ from .. import selectors, services
 from ..forms import ConfirmForm, FeedbackForm, ThemeForm
 from ..models import Consultation, QuestionKind, Theme
 from ..models.survey import TEXT_KINDS
-from .manage import SEE_EQUALITY, call, consultation_for, messages_of, page_context, posted
+from .manage import RUN, SEE_EQUALITY, call, consultation_for, messages_of, page_context, posted
 
 TAGGING_PAGE_SIZE = 20
 
@@ -133,8 +133,9 @@ def _presentation(result: Any, language: str | None, index: int) -> dict[str, An
 
 @login_required
 def analysis(request, pk: int):
-    """Each question's results as a chart and a table, by ward, and by group for the equalities role."""
-    consultation = consultation_for(request, pk)
+    """Each question's results as a chart and a table, by ward, and by group for the equalities role
+    (who may read the results without running the consultation)."""
+    consultation = consultation_for(request, pk, RUN, SEE_EQUALITY)
     language = get_language()
     can_group = request.user.has_perm(SEE_EQUALITY, consultation)
     wards = _wards(consultation)
@@ -310,7 +311,6 @@ def tagging(request, pk: int):
             rows=rows,
             page=page,
             filters=filters,
-            request=request,
             errors=errors,
         ),
     )

@@ -79,15 +79,16 @@ def organisation_for(request, slug: str) -> Organisation:
     return organisation
 
 
-def consultation_for(request, pk: int, permission: str = RUN) -> Consultation:
-    """The consultation, if ``request.user`` holds ``permission`` for it (running it, by default).
+def consultation_for(request, pk: int, *permissions: str) -> Consultation:
+    """The consultation, if ``request.user`` holds one of ``permissions`` for it (running it, by default).
 
-    Someone who runs the consultation but lacks ``permission`` (an officer without the equalities
-    role, on the equality page) is refused outright, whether or not the organisation is listed.
+    Someone who runs the consultation but holds none of ``permissions`` (an officer without the
+    equalities role, on the equality page) is refused outright, whether or not the organisation is listed.
     """
     consultation = get_object_or_404(Consultation.objects.select_related("organisation", "place"), pk=pk)
-    if not request.user.has_perm(permission, consultation):
-        if permission != RUN and request.user.has_perm(RUN, consultation):
+    wanted = permissions or (RUN,)
+    if not any(request.user.has_perm(permission, consultation) for permission in wanted):
+        if request.user.has_perm(RUN, consultation):
             raise PermissionDenied
         _refuse(consultation.organisation)
     return consultation
@@ -125,6 +126,7 @@ def page_context(request, consultation: Consultation, current: str, **context: A
         "consultation": consultation,
         "current": current,
         "can_see_equality": request.user.has_perm(SEE_EQUALITY, consultation),
+        "can_run": request.user.has_perm(RUN, consultation),
         "language": get_language(),
         **context,
     }
