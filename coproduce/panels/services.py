@@ -532,8 +532,9 @@ def registration_close(*, panel: Panel, actor: User | None) -> Panel:
         raise ValidationError(_("Registration is not open."))
     now = timezone.now()
     if panel.registration_closes > now:
-        panel.registration_closes = max(now, panel.registration_opens + datetime.timedelta(seconds=1))
-        panel.save(update_fields=["registration_closes"])
+        panel.registration_opens = min(panel.registration_opens, now - datetime.timedelta(seconds=1))
+        panel.registration_closes = now
+        panel.save(update_fields=["registration_opens", "registration_closes"])
     _audit(panel, actor=actor, action="panel.registration_close")
     return panel
 
