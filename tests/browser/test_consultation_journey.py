@@ -361,8 +361,8 @@ def _resident_answers_saves_and_returns(browser, live_server, consultation: Cons
     response = Response.objects.get(consultation=consultation, email=RESIDENT_EMAIL)
     assert response.state == ResponseState.SUBMITTED and response.wants_feedback and response.person is None
     assert response.answers.get(question=hours).option == evenings
-    # Equality answers are apart from the response (no link to it) and only those given.
-    given = dict(EqualityAnswer.objects.filter(consultation=consultation).values_list("question", "category"))
+    # Equality answers are kept in their own table, and only those given.
+    given = dict(EqualityAnswer.objects.filter(response=response).values_list("question", "category"))
     assert given == {"age_band": "25_34", "disability": bank.PREFER_NOT_TO_SAY}
 
     # --- The copy of the answers, by email, in the language answered in --------------------------------------
