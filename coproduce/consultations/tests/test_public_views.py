@@ -252,3 +252,18 @@ def test_the_consultation_page_in_welsh_shows_the_welsh_texts(client):
     assert f'href="/cy/consultations/{consultation.pk}/respond/"' in html
     english = client.get(f"/consultations/{consultation.pk}/").content.decode()
     assert "Park plan" in english and "Cynllun parc" not in english
+
+
+def test_the_results_page_takes_the_same_number_of_queries_however_many_questions_and_responses(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small, large = ConsultationFactory(closed=True), ConsultationFactory(closed=True)
+    _answered(small)
+    _answered(large)
+    _answered(large)  # twice the questions, twice the responses
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/consultations/{small.pk}/results/").status_code == 200
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(f"/consultations/{large.pk}/results/").status_code == 200
+    assert len(two) == len(one)
