@@ -423,3 +423,16 @@ def test_an_officer_redacts_and_publishes_a_response_people_agreed_to(client, of
     assert response.status_code == 302
     agreed.refresh_from_db()
     assert agreed.published_at is None
+
+
+def test_ids_too_large_for_the_database_and_empty_posts_are_not_a_500(client, officer, consultation):
+    huge = "9" * 30
+    assert client.get(f"/consultations/{huge}/manage/").status_code == 404
+    assert client.get(manage(consultation, f"events/{huge}/")).status_code == 404
+    assert client.get(manage(consultation, f"paper/{huge}/{huge}/")).status_code == 404
+    assert client.get(manage(consultation, f"survey/preview/{huge}/")).status_code in (302, 404)
+    for tail in ("edit/", "documents/", "events/", "publishing/"):
+        response = client.post(manage(consultation, tail), {})
+        assert response.status_code == 200, tail
+        assert "govuk-error-summary" in html_of(response), tail
+    assert "govuk-error-summary" in html_of(client.post("/consultations/manage/kingsmere/new/", {}))
