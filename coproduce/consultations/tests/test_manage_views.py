@@ -404,6 +404,11 @@ def test_an_officer_redacts_and_publishes_a_response_people_agreed_to(client, of
     AnswerFactory(response=private, text="Do not publish me.")
     html = html_of(client.get(manage(consultation, "publishing/")))
     assert "Jo Bloggs" in html and "Do not publish me." not in html
+    # Publishing without each written answer checked is refused, and nothing is written.
+    html = html_of(client.post(manage(consultation, "publishing/"), {"response": agreed.pk, "action": "publish"}))
+    assert "Check each written answer" in html
+    agreed.refresh_from_db()
+    assert agreed.published_at is None
     response = client.post(
         manage(consultation, "publishing/"),
         {"response": agreed.pk, "action": "publish", f"public_{answer.pk}": "I am [name removed] and I agree."},

@@ -17,6 +17,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,11 +57,11 @@ from ..models import (
     Stage,
     Status,
 )
-from ..models.survey import TEXT_KINDS
 
 MANAGE = "consultations.manage"
 RUN = "consultations.run"
 SEE_EQUALITY = "consultations.see_equality"
+PUBLISHING_PAGE_SIZE = 20
 
 # --- Fetching and authorising ---------------------------------------------------------------------
 
@@ -614,30 +616,28 @@ def paper_finish(request, pk: int, response: int):
 
 @login_required
 def publishing(request, pk: int):
-    """Responses whose authors agreed to publication: check each text answer, redact it, publish."""
+    """Responses whose authors agreed to publication, 20 a page: check each written answer, redact it
+    (or leave it as written), publish; or stop publishing one. A refusal writes nothing."""
     consultation = consultation_for(request, pk)
-    responses = list(
-        Response.objects.filter(consultation=consultation, state=ResponseState.SUBMITTED, publish_consent=True)
-        .prefetch_related("answers__question")
-        .order_by("submitted_at", "pk")
-    )
+    responses = selectors.publishable_responses(consultation)
     errors: list[str] = []
     entered: dict[int, str] = {}
     if request.method == "POST":
-        chosen = next((r for r in responses if r.pk == as_id(request.POST.get("response"))), None)
+        key = as_id(request.POST.get("response"))
+        chosen = responses.filter(pk=key).first() if key is not None else None
         action = request.POST.get("action")
         try:
             if chosen is None:
                 raise ValidationError(_("Choose a response whose author agreed to publication."))
             if action == "publish":
-                for answer in chosen.answers.all():
-                    if answer.question.kind in TEXT_KINDS and answer.text:
+                with transaction.atomic():
+                    for answer in chosen.text_answers:
                         public_text = request.POST.get(f"public_{answer.pk}")
                         if public_text is None:
-                            raise ValidationError(_("Check each text answer before publishing the response."))
+                            raise ValidationError(_("Check each written answer before publishing the response."))
                         entered[answer.pk] = public_text
                         services.answer_redact(answer=answer, actor=request.user, public_text=public_text.strip())
-                services.response_publish(response=chosen, actor=request.user)
+                    services.response_publish(response=chosen, actor=request.user)
                 done = _("You published response %(number)s.") % {"number": chosen.pk}
             elif action == "unpublish":
                 services.response_unpublish(response=chosen, actor=request.user)
@@ -648,19 +648,23 @@ def publishing(request, pk: int):
             errors += messages_of(error)
         else:
             messages.success(request, done)
-            return redirect("consultations:publishing", pk=consultation.pk)
-    rows = []
-    for response in responses:
-        texts = [
-            (answer, entered.get(answer.pk, answer.public_text or answer.text))
-            for answer in response.answers.all()
-            if answer.question.kind in TEXT_KINDS and answer.text
-        ]
-        rows.append((response, texts))
+            page = as_id(request.POST.get("page"))
+            target = reverse("consultations:publishing", kwargs={"pk": consultation.pk})
+            return redirect(target + (f"?page={page}" if page and page > 1 else ""))
+    page = Paginator(responses, PUBLISHING_PAGE_SIZE).get_page(
+        as_id(request.POST.get("page") if request.method == "POST" else request.GET.get("page")) or 1
+    )
+    rows = [
+        (
+            response,
+            [(answer, entered.get(answer.pk, answer.public_text or answer.text)) for answer in response.text_answers],
+        )
+        for response in page.object_list
+    ]
     return render(
         request,
         "consultations/manage/publishing.html",
-        page_context(request, consultation, "publishing", rows=rows, errors=errors),
+        page_context(request, consultation, "publishing", rows=rows, page=page, errors=errors),
     )
 
 
