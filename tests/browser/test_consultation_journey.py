@@ -561,8 +561,11 @@ def _officer_publishes_you_said_we_did(you: Journey, base: str, consultation: Co
     assert DECISION in to_resident.body and SAID in to_resident.body
     assert f"/consultations/{pk}/you-said-we-did/" in to_resident.body
 
-    # --- Anyone reads it ----------------------------------------------------------------------------------------
+    # --- Anyone reads it; nobody signed out reaches the equality page ---------------------------------------------
     you.signs_out()
+    you.goto(base + you.path(f"/consultations/{pk}/manage/equality/"))
+    assert "/accounts/login/" in page.url, page.url
+    expect(page.locator("main")).not_to_contain_text(you.says("Who responded"))
     you.goto(base + you.path(f"/consultations/{pk}/"))
     you.follow(f"main a[href$='/consultations/{pk}/you-said-we-did/']")
     expect(page.locator("main")).to_contain_text(DECISION)
