@@ -294,3 +294,49 @@ def test_you_said_we_did_cannot_be_published_while_open(client, council, officer
     html = html_of(client.post(url, {"action": "publish", "publish-confirm": "on"}))
     assert "once the consultation has closed" in html and "govuk-error-summary" in html
     assert "Choose what to do" in html_of(client.post(url, {"action": "boom"}))
+
+
+def test_every_kind_of_question_has_its_results_and_the_page_takes_a_fixed_number_of_queries(
+    client, officer, council, wards, django_assert_max_num_queries
+):
+    consultation = ConsultationFactory(organisation=council, place=council.area)
+    page = PageFactory(version=current_version(consultation))
+    kinds = {}
+    for order, kind in enumerate(QuestionKind.values):
+        kinds[kind] = QuestionFactory(page=page, order=order, kind=kind, text=f"About {kind}?", key=kind)
+    for n in range(4):
+        response = ResponseFactory(consultation=consultation, ward=wards[0])
+        first, second = kinds["ranking"].options.all()[:2]
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, question=kinds["single"], option=kinds["single"].options.first()),
+                Answer(response=response, question=kinds["multiple"], option=kinds["multiple"].options.last()),
+                Answer(response=response, question=kinds["rating"], number=4),
+                Answer(response=response, question=kinds["number"], number=n),
+                Answer(response=response, question=kinds["matrix"], option=kinds["matrix"].options.first(), number=2),
+                Answer(response=response, question=kinds["ranking"], option=first, rank=1),
+                Answer(response=response, question=kinds["ranking"], option=second, rank=2),
+                Answer(response=response, question=kinds["place"], place=wards[0]),
+                Answer(response=response, question=kinds["date"], text="2030-01-01"),
+                Answer(response=response, question=kinds["short_text"], text="Short"),
+                Answer(response=response, question=kinds["long_text"], text="Long"),
+            ]
+        )
+    with django_assert_max_num_queries(30):
+        html = html_of(client.get(manage(consultation, "results/")))
+    for kind in QuestionKind.values:
+        assert f"About {kind}?" in html
+    assert html.count("<svg") >= 6  # single, multiple, rating, number, matrix, ranking, place
+    assert "Average: 4.0" in html and "Ashby Green" in html and "Average rank (1 is first)" in html
+    ResponseFactory.create_batch(5, consultation=consultation)
+    with django_assert_max_num_queries(30):
+        assert client.get(manage(consultation, "results/")).status_code == 200
+
+
+def test_the_officers_pages_in_welsh(client, officer, survey):
+    consultation = survey["consultation"]
+    consultation.title_cy = "Parciau"
+    consultation.save()
+    for tail in ("", "results/", "themes/", "themes/answers/", "you-said-we-did/", "publishing/", "events/"):
+        html = html_of(client.get(f"/cy{manage(consultation, tail)}"))
+        assert '<html lang="cy"' in html and "Parciau" in html, tail
