@@ -336,6 +336,11 @@ def audit(panel: Panel) -> dict[str, Any]:
 # Officers' reads ------------------------------------------------------------------------------------
 
 
+def progress_text(panel: Panel) -> str:
+    """The selection's progress in the reader's language (stored in English)."""
+    return _(panel.progress) if panel.progress else ""
+
+
 def panels_for_organisation(organisation) -> QuerySet[Panel]:
     return Panel.objects.filter(organisation=organisation).select_related("place").order_by("-registration_opens", "pk")
 

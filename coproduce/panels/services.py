@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from coproduce.core import equality
 from coproduce.core.models import CensusFigure, Organisation, Place, PlaceKind, Postcode, User
@@ -76,9 +77,15 @@ SEED_MAX_LENGTH = 100
 # Panels whose selection has started or finished: targets, categories and size are settled.
 SETTLED = (Stage.SELECTING, Stage.SELECTED, Stage.PUBLISHED)
 
-PROGRESS_CHECKING = "checking"
-PROGRESS_COMPUTING = "computing"
-PROGRESS_DRAWING = "drawing"
+# The selection's progress is stored in English (the msgids): ``selectors.progress_text`` translates it.
+PROGRESS_CHECKING = "Checking the targets can be met"
+PROGRESS_COMPUTING = "Computing the fairest lottery"
+PROGRESS_DRAWING = "Drawing the panel"
+PROGRESS_STEPS = (
+    gettext_noop("Checking the targets can be met"),
+    gettext_noop("Computing the fairest lottery"),
+    gettext_noop("Drawing the panel"),
+)
 
 
 def _audit(panel: Panel, *, actor: User | None, action: str, summary: str = "", target=None, **data) -> None:
@@ -934,6 +941,11 @@ def selection_run(*, panel: Panel) -> Panel:
         with translation.override(settings.LANGUAGE_CODE):
             text = _("The selection could not be made: %(reason)s") % {"reason": error.reason}
         return _selection_failed(panel, text)
+    except Exception:
+        # Never leave the panel stuck "selecting": the officer can try again.
+        with translation.override(settings.LANGUAGE_CODE):
+            _selection_failed(panel, _("The selection stopped because of an error on our side. Try again."))
+        raise
     _progress(panel, PROGRESS_DRAWING)
     return _selection_store(panel, result, targets, pool, targets_text, pool_text)
 
