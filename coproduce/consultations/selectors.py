@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from coproduce.core import equality as bank
@@ -322,46 +323,86 @@ def response_count(consultation: Consultation, ward: Place | None = None, group:
     return _filtered(consultation, ward, group).count()
 
 
+# Results are kept in the cache for this long, keyed by what was counted (the responses' number, the
+# last one's id and time): a new response makes a new key, so the cache never gives stale counts.
+RESULTS_CACHE_SECONDS = 3600
+
+
 def results(
     *, consultation: Consultation, ward: Place | None = None, group: tuple[str, str] | None = None, user=None
 ) -> Results:
     """Each question of the current version (in survey order) with its results over every version's
     sent responses. A group filter needs the equalities role (else ``PermissionDenied``) and is refused
-    for small groups (``ValidationError``). A fixed number of queries."""
+    for small groups (``ValidationError``). A fixed number of queries; the counts are cached until the
+    next response arrives."""
     _check_group(consultation, ward, group, user)
-    version = version_current(consultation)
-    questions = version_questions(version)  # 3 queries
-    # Every version's questions and options, by id, as keys (1 query each).
-    key_of_question = dict(Question.objects.filter(page__version__consultation=consultation).values_list("pk", "key"))
+    questions = version_questions(version_current(consultation))  # 4 queries
+    responses = _filtered(consultation, ward, group)
+    seen = responses.aggregate(n=Count("pk"), last=Max("pk"), at=Max("submitted_at"))
+    key = "consultations:results:{}:{}:{}:{}:{}:{}".format(
+        consultation.pk,
+        ward.pk if ward is not None else "",
+        ":".join(group) if group else "",
+        seen["n"],
+        seen["last"] or 0,
+        seen["at"].isoformat() if seen["at"] else "",
+    )
+    tallies = cache.get(key)
+    if tallies is None:
+        tallies = _tallies(consultation, responses)
+        cache.set(key, tallies, RESULTS_CACHE_SECONDS)
+    answered, counts, place_ids = tallies
+    places = Place.objects.in_bulk(place_ids) if place_ids else {}
+    out = Results()
+    out.responses = seen["n"]
+    for question in questions:
+        out.append(_result(question, answered.get(question.key, 0), counts.get(question.key, []), places))
+    return out
+
+
+def _tallies(consultation: Consultation, responses: QuerySet[Response]):
+    """The counts behind ``results``, by question key: (answered, rows, place ids). Three or four queries."""
+    kinds = {
+        pk: (key, kind)
+        for pk, key, kind in Question.objects.filter(page__version__consultation=consultation).values_list(
+            "pk", "key", "kind"
+        )
+    }
     option_rows = Option.objects.filter(question__page__version__consultation=consultation).values_list(
         "pk", "key", "question_id"
     )
-    key_of_option = {pk: (key_of_question.get(question_id), key) for pk, key, question_id in option_rows}
-    responses = _filtered(consultation, ward, group)
+    key_of_option = {pk: (kinds[question_id][0], key) for pk, key, question_id in option_rows}
     answers = Answer.objects.filter(response__in=responses)
     grouped = answers.values_list("question_id", "option_id", "number", "rank", "place_id").annotate(
         n=Count("pk"), texts=Count("pk", filter=~Q(text=""))
     )
-    answered_rows = answers.values_list("question_id").annotate(n=Count("response_id", distinct=True))
-    # Answered: responses per key (a response answers one version's question of each key).
     answered: dict[str, int] = defaultdict(int)
-    for question_id, n in answered_rows.order_by():
-        answered[key_of_question.get(question_id)] += n
-    counts: dict[str, list[tuple[tuple[str, str] | None, int | None, int | None, int | None, int, int]]] = defaultdict(
-        list
-    )
+    counts: dict[str, list] = defaultdict(list)
     place_ids: set[int] = set()
+    several = {QuestionKind.MULTIPLE, QuestionKind.MATRIX}
     for question_id, option_id, number, rank, place_id, n, texts in grouped.order_by():
+        key, kind = kinds[question_id]
         option = key_of_option.get(option_id) if option_id else None
-        counts[key_of_question.get(question_id)].append((option, number, rank, place_id, n, texts))
+        counts[key].append((option, number, rank, place_id, n, texts))
         if place_id:
             place_ids.add(place_id)
-    places = Place.objects.in_bulk(place_ids) if place_ids else {}
-    out = Results()
-    out.responses = responses.count()
-    for question in questions:
-        out.append(_result(question, answered.get(question.key, 0), counts.get(question.key, []), places))
-    return out
+        # One row per response answering, except several choices and matrices (a row per option) and
+        # rankings (a row per option ranked, the first ranked 1).
+        if kind == QuestionKind.RANKING:
+            answered[key] += n if rank == 1 else 0
+        elif kind not in several:
+            answered[key] += n
+    several_ids = [pk for pk, (_key, kind) in kinds.items() if kind in several]
+    if several_ids:
+        rows = (
+            answers.filter(question_id__in=several_ids)
+            .values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        )
+        for question_id, n in rows:
+            answered[kinds[question_id][0]] += n
+    return dict(answered), dict(counts), place_ids
 
 
 def _result(question: Question, answered: int, rows, places: dict[int, Place]) -> QuestionResult:

@@ -95,6 +95,10 @@ def test_results_count_each_kind():
     assert results["text"].text_count == 3
     assert results["number"].distribution == [(3, 3)]
     assert results["place"].places == [(ward, 1)]
+    # Counted again once another response arrives (the counts are cached until then).
+    survey.respond(yes=False)
+    again = by_key(selectors.results(consultation=survey.consultation))
+    assert [n for _o, n in again["single"].options] == [2, 2, 0]
 
 
 def test_results_by_ward():
