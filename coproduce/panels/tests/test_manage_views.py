@@ -287,6 +287,9 @@ def test_addresses_are_imported_and_a_bad_file_is_refused_with_its_line(client, 
     latin = client.post(url, {"file": _csv(f"{HEADER}\n1,Caf\xe9,,,KM1 1AA\n".encode("latin-1"))})
     assert "Nothing was imported." in latin.text
     assert "Select a CSV file" in client.post(url, {}).text
+    binary = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", content_type="image/png")
+    picture = client.post(url, {"file": binary})
+    assert "photo.png, line 1: the file is not text saved as UTF-8. Nothing was imported." in picture.text
     assert "The selected file is empty" in client.post(url, {"file": _csv("")}).text
     assert not Address.objects.exists()
 
@@ -513,3 +516,77 @@ def test_payments_are_recorded_in_pounds_and_listed_per_person_with_totals(clien
     assert sorted(Payment.objects.values_list("amount", flat=True)) == [1250, 150_00]
     listed = client.get(url)
     assert "£162.50" in listed.text and "£12.50" in listed.text and "Expenses" in listed.text
+
+
+# --- Garbage, Welsh, and the number of queries -------------------------------------------------------------
+
+GARBAGE = {
+    "action": "²",
+    "title": "x" * 5000,
+    "size": "99999999999999999999999",
+    "place": "'; drop table",
+    "categories": ["", "²"],
+    "count": "-1",
+    "seed_choice": "",
+    "tolerance": "1e9",
+    "registrant": "٣",
+    "came": ["", "0"],
+    "amount": "£-5",
+    "kind": "gift",
+    "method": "crypto",
+    "code": "<script>",
+    "on_day": "99",
+    "paid_on_year": "0",
+    "starts": "99:99",
+}
+
+
+@pytest.mark.parametrize("stage", [Stage.DRAFT, Stage.REGISTERING, Stage.PUBLISHED])
+def test_garbage_posted_to_any_officers_page_is_refused_without_a_server_error(client, panel, officer, stage):
+    Panel.objects.filter(pk=panel.pk).update(stage=stage)
+    session = SessionFactory(panel=panel)
+    RegistrantFactory(panel=panel, status=RegistrantStatus.CONFIRMED)
+    sign_in_with_mfa(client, officer)
+    urls = [*_urls(panel), f"/panels/{panel.pk}/manage/sessions/{session.pk}/"]
+    for url in urls:
+        for data in ({}, GARBAGE):
+            response = client.post(url, data)
+            assert response.status_code in (200, 302), (url, data, response.status_code)
+    panel.refresh_from_db()
+    # Nothing written: the one address is the member's letter's.
+    assert panel.title == "Climate panel" and not Payment.objects.exists() and Address.objects.count() == 1
+
+
+def test_the_pages_show_the_welsh_names_in_welsh(client, panel, officer, elmwood):
+    Panel.objects.filter(pk=panel.pk).update(title_cy="Panel hinsawdd")
+    AddressFactory(panel=panel, ward=elmwood)
+    sign_in_with_mfa(client, officer)
+    page = client.get(f"/cy/panels/{panel.pk}/manage/addresses/")
+    assert page.status_code == 200 and 'lang="cy"' in page.content.decode()
+    assert "Panel hinsawdd" in page.text and "Coed Llwyf" in page.text
+    assert "Panel hinsawdd" in client.get("/cy/panels/manage/kingsmere/").text
+
+
+def test_the_registrations_and_payments_pages_take_the_same_queries_however_many_people(
+    client, panel, officer, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Panel.objects.filter(pk=panel.pk).update(stage=Stage.PUBLISHED)
+    sign_in_with_mfa(client, officer)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = [f"/panels/{panel.pk}/manage/{page}/" for page in ("registrants", "payments", "members")]
+    RegistrantFactory(panel=panel, status=RegistrantStatus.CONFIRMED, features={"sex": "female"})
+    before = [queries(url) for url in urls]
+    for _n in range(5):
+        member = RegistrantFactory(panel=panel, status=RegistrantStatus.CONFIRMED, features={"sex": "male"})
+        Payment.objects.create(
+            registrant=member, kind="payment", amount=100, method="cash", paid_on=timezone.localdate()
+        )
+    assert [queries(url) for url in urls] == before
