@@ -724,3 +724,61 @@ class PaymentForm(forms.Form):
         data = super().clean()
         data["paid_on"] = self.paid_on.clean(self)
         return data
+
+
+class TargetAddForm(ServiceErrorsForm):
+    """A target for a value of one of the panel's categories that has none yet."""
+
+    choice = forms.ChoiceField(
+        label=_("Which value?"),
+        error_messages={
+            "required": _("Choose the value the target is for"),
+            "invalid_choice": _("Choose from the list"),
+        },
+    )
+    minimum = forms.IntegerField(
+        label=_("At least"),
+        min_value=0,
+        max_value=DRAW_MAX,
+        error_messages={
+            "required": _("Enter the fewest people"),
+            "invalid": _("Enter a whole number of people, like 12"),
+            "min_value": _("Enter 0 or more"),
+            "max_value": _("Enter a smaller number"),
+        },
+    )
+    maximum = forms.IntegerField(
+        label=_("At most"),
+        min_value=0,
+        max_value=DRAW_MAX,
+        error_messages={
+            "required": _("Enter the most people"),
+            "invalid": _("Enter a whole number of people, like 12"),
+            "min_value": _("Enter 0 or more"),
+            "max_value": _("Enter a smaller number"),
+        },
+    )
+
+    def __init__(self, *args, options, **kwargs):
+        """``options``: (feature, value, words) for each value without a target."""
+        super().__init__(*args, prefix="add", **kwargs)
+        self.options = {f"{feature}:{value}": (feature, value) for feature, value, _words in options}
+        self.fields["choice"].choices = [("", _("Choose a value"))] + [
+            (f"{feature}:{value}", words) for feature, value, words in options
+        ]
+
+    def add_service_error(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error(name if name in ("minimum", "maximum") else "choice", errors)
+        else:
+            self.add_error(None, error)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choice"):
+            data["feature"], data["value"] = self.options[data["choice"]]
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and high < low:
+            self.add_error("maximum", _("The most must be at least the least"))
+        return data

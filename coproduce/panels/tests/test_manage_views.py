@@ -391,7 +391,24 @@ def test_targets_are_computed_from_the_census_and_changed_by_hand(client, panel,
     assert saved.status_code == 302
     female.refresh_from_db()
     assert (female.minimum, female.maximum) == (1, 3)
+    too_many = client.post(url, {**form, "action": "save", f"min_{female.pk}": "9", f"max_{female.pk}": "9"})
+    assert too_many.status_code == 200 and "cannot be more than the panel" in too_many.text
+    female.refresh_from_db()
+    assert (female.minimum, female.maximum) == (1, 3)
     assert client.post(url, {"action": "dance"}).status_code == 200
+
+    # A target removed, and added back; garbage refused.
+    assert "Add a target" not in client.get(url).text  # every value has one
+    assert client.post(url, {"remove": "²"}).status_code == 200
+    assert client.post(url, {"remove": str(female.pk)}).status_code == 302
+    assert not Target.objects.filter(pk=female.pk).exists()
+    page = client.get(url)
+    assert "Add a target" in page.text and "Sex: Female" in page.text
+    bad = client.post(url, {"action": "add", "add-choice": "sex:unicorn", "add-minimum": "1", "add-maximum": "0"})
+    assert "Choose from the list" in bad.text and "The most must be at least the least" in bad.text
+    added = client.post(url, {"action": "add", "add-choice": "sex:female", "add-minimum": "1", "add-maximum": "2"})
+    assert added.status_code == 302
+    assert Target.objects.filter(panel=panel, feature="sex", value="female", minimum=1, maximum=2).exists()
 
 
 # --- Registrations --------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.core import equality
 from coproduce.core.models import Organisation, Place, PlaceKind
+from coproduce.core.views.helpers import as_id
 
 from .. import letters as printing
 from .. import selectors, services
@@ -45,6 +46,7 @@ from ..forms import (
     PaymentForm,
     RegisterForm,
     SessionForm,
+    TargetAddForm,
     TargetsComputeForm,
     TargetsForm,
     category_label,
@@ -514,9 +516,12 @@ def targets(request, pk: int):
     """Targets from the census (with a tolerance), then each one's least and most, changed by hand."""
     panel = panel_for_officer(request, pk)
     action = request.POST.get("action") if request.method == "POST" else None
+    if request.method == "POST" and "remove" in request.POST:
+        action = "remove"  # a Remove button in the targets' table
     compute = TargetsComputeForm(request.POST if action == "compute" else None, initial={"tolerance": 1})
     current = list(Target.objects.filter(panel=panel))
     edit = TargetsForm(request.POST if action == "save" else None, targets=current)
+    add = TargetAddForm(request.POST if action == "add" else None, options=_missing_targets(panel, current))
     errors: list[str] = []
     fixed = panel.stage in (Stage.SELECTING, Stage.SELECTED, Stage.PUBLISHED)
     if action == "compute" and compute.is_valid():
@@ -545,7 +550,9 @@ def targets(request, pk: int):
                     try:
                         services.target_set(target=target, actor=request.user, minimum=low, maximum=high)
                     except ValidationError as error:
-                        edit.add_error(f"min_{target.pk}", error)
+                        named = getattr(error, "error_dict", {})
+                        bound = "max" if "maximum" in named and "minimum" not in named else "min"
+                        edit.add_error(f"{bound}_{target.pk}", error.messages)
                         raise
         except ValidationError:
             pass
@@ -558,7 +565,33 @@ def targets(request, pk: int):
                 else _("Nothing was changed."),
             )
             return redirect("panels:targets", pk=panel.pk)
-    elif request.method == "POST" and action not in ("compute", "save"):
+    elif action == "add" and add.is_valid():
+        data = add.cleaned_data
+        target = call(
+            add,
+            services.target_add,
+            panel=panel,
+            actor=request.user,
+            feature=data["feature"],
+            value=data["value"],
+            minimum=data["minimum"],
+            maximum=data["maximum"],
+        )
+        if target is not None:
+            messages.success(request, _("You added the target."))
+            return redirect("panels:targets", pk=panel.pk)
+    elif action == "remove":
+        target = next((t for t in current if t.pk == as_id(request.POST.get("remove"))), None)
+        try:
+            if target is None:
+                raise ValidationError(_("Choose the target to remove."))
+            services.target_remove(target=target, actor=request.user)
+        except ValidationError as error:
+            errors = messages_of(error)
+        else:
+            messages.success(request, _("You removed the target."))
+            return redirect("panels:targets", pk=panel.pk)
+    elif request.method == "POST" and action not in ("compute", "save", "add", "remove"):
         errors.append(_("Choose what to do."))
     return page(
         request,
@@ -566,11 +599,33 @@ def targets(request, pk: int):
         panel,
         compute=compute,
         edit=edit,
+        add=add,
         tables=target_tables(panel, {}, get_language()),
         fixed=fixed,
         errors=errors,
         sums=_sums(current),
     )
+
+
+def _missing_targets(panel: Panel, current: list[Target]) -> list[tuple[str, str, str]]:
+    """(category, value, words) for each value of the panel's categories that has no target yet."""
+    language = get_language()
+    have = {(target.feature, target.value) for target in current}
+    wards = wards_by_code(panel)
+    options = []
+    for feature in panel.categories:
+        if feature == WARD_FEATURE:
+            values = [code for code, place in sorted(wards.items()) if place.kind == PlaceKind.WARD]
+        else:
+            try:
+                values = list(equality.question(feature).keys())
+            except KeyError:
+                continue
+        for value in values:
+            if (feature, value) not in have:
+                words = f"{category_label(feature)}: {value_label(feature, value, wards, language)}"
+                options.append((feature, value, words))
+    return options
 
 
 def _sums(current: list[Target]) -> list[dict[str, Any]]:
