@@ -340,3 +340,38 @@ def test_the_officers_pages_in_welsh(client, officer, survey):
     for tail in ("", "results/", "themes/", "themes/answers/", "you-said-we-did/", "publishing/", "events/"):
         html = html_of(client.get(f"/cy{manage(consultation, tail)}"))
         assert '<html lang="cy"' in html and "Parciau" in html, tail
+
+
+def test_every_officers_page_of_the_demo_consultations_opens(client, settings, tmp_path):
+    """The demo's consultations (300 responses, paper ones, themes, events, a closed one with "you said,
+    we did") through every officer's page, and the equality pages for the equalities officer."""
+    from coproduce.consultations.demo import build_demo_consultations
+    from coproduce.consultations.models import Consultation, Event, Page, Question, Response
+    from coproduce.core import demo as core_demo
+
+    settings.MEDIA_ROOT = tmp_path
+    context = core_demo._places()
+    context["organisations"] = core_demo._organisations(context)
+    context["users"] = core_demo._logins(context)
+    context["residents"] = core_demo._residents(context)
+    build_demo_consultations(context)
+    sign_in_with_mfa(client, context["users"]["officer"])
+    tails = ("", "edit/", "documents/", "survey/", "survey/preview/1/", "events/", "paper/", "results/", "themes/")
+    tails += ("themes/answers/", "themes/answers/?untagged=1", "publishing/", "you-said-we-did/", "responses.csv")
+    for consultation in Consultation.objects.all():
+        for tail in tails:
+            assert client.get(manage(consultation, tail)).status_code == 200, (consultation.title, tail)
+        assert client.get(manage(consultation, "equality/")).status_code == 403
+        for page in Page.objects.filter(version__consultation=consultation)[:2]:
+            assert client.get(manage(consultation, f"survey/pages/{page.pk}/")).status_code == 200
+        for question in Question.objects.filter(page__version__consultation=consultation)[:5]:
+            assert client.get(manage(consultation, f"survey/questions/{question.pk}/")).status_code == 200
+        for event in Event.objects.filter(consultation=consultation)[:2]:
+            assert client.get(manage(consultation, f"events/{event.pk}/")).status_code == 200
+    paper = Response.objects.filter(channel="paper").first()
+    assert paper is not None
+    sign_in_with_mfa(client, context["users"]["equalities"])
+    for consultation in Consultation.objects.exclude(stage="draft"):
+        html = html_of(client.get(manage(consultation, "equality/")))
+        assert "Who responded" in html, consultation.title
+        assert client.get(manage(consultation, "results/?group=sex:female")).status_code == 200
