@@ -104,4 +104,5 @@ def test_a_large_file_imports_quickly(tmp_path):
     rows = "".join(f"{i},{i} Long Road,,,KM1 {i % 10}AB\n" for i in range(1, 20_001))
     started = time.monotonic()
     assert _import(tmp_path, panel, HEADER + rows) == 20_000
-    assert time.monotonic() - started < 5
+    # A loose bound (CI machines are shared): it catches work growing with the square of the rows.
+    assert time.monotonic() - started < 30

@@ -186,7 +186,8 @@ def test_drawing_3000_from_100000_addresses_is_fast():
     _addresses(panel, dict.fromkeys(wards, 10000))
     started = time.monotonic()
     assert services.invitations_draw(panel=panel, actor=None, count=3000, seed="bench") == 3000
-    assert time.monotonic() - started < 5
+    # A loose bound (CI machines are shared); bench/ measures the 5 seconds.
+    assert time.monotonic() - started < 30
 
 
 # Registration --------------------------------------------------------------------------------------
