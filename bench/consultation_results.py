@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import logging
 import os
 import random
@@ -236,7 +235,6 @@ def fill_responses(consultation, version, questions, wards, count: int, *, offic
                         version=version,
                         state=ResponseState.SUBMITTED,
                         channel=Channel.PAPER if paper else Channel.ONLINE,
-                        resume_token_hash="" if paper else hashlib.sha256(f"bench-{number}".encode()).hexdigest(),
                         ward=rng.choice(wards),
                         wants_feedback=rng.random() < 0.4,
                         publish_consent=rng.random() < 0.3,

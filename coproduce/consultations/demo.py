@@ -31,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from coproduce.core import equality
+from coproduce.core.demo import replaying
 from coproduce.core.models import CensusFigure, Place, User
 
 from .models import (
@@ -75,6 +76,50 @@ def build_demo_consultations(context: dict[str, Any]) -> None:
         "libraries": _libraries(rng, now, context, wards),
         "climate": _climate(now, context),
     }
+    for consultation in context["consultations"].values():
+        _audit_trail(consultation, context["users"]["officer"])
+
+
+def _audit(consultation: Consultation, actor: User, action: str, moment: datetime.datetime, target=None, summary=""):
+    """The audit event the service would have written at ``moment`` (the rows themselves are made in bulk)."""
+    from coproduce.core.services import audit_record
+
+    with replaying(moment):
+        audit_record(
+            actor=actor,
+            action=action,
+            organisation=consultation.organisation,
+            target=target if target is not None else consultation,
+            summary=summary or consultation.title,
+        )
+
+
+def _audit_trail(consultation: Consultation, officer: User) -> None:
+    """What the officer did, in the audit trail: created, published, documents, events, paper responses,
+    themes, "you said, we did"."""
+    created = consultation.published_at or consultation.opens_at - 10 * DAY
+    _audit(consultation, officer, "consultation.create", created - 5 * DAY)
+    if consultation.stage == Stage.DRAFT:
+        return
+    _audit(consultation, officer, "consultation.publish", consultation.published_at)
+    for document in consultation.documents.all():
+        _audit(consultation, officer, "consultation.document_add", created - DAY, document, document.title)
+    for event in consultation.events.all():
+        _audit(consultation, officer, "consultation.event_add", created, event, event.title)
+    paper = Response.objects.filter(consultation=consultation, channel=Channel.PAPER).order_by("pk")
+    for response in paper:
+        _audit(
+            consultation,
+            officer,
+            "consultation.paper_submit",
+            response.submitted_at,
+            response,
+            response.paper_reference,
+        )
+    for theme in consultation.themes.all():
+        _audit(consultation, officer, "consultation.theme_add", consultation.opens_at + 7 * DAY, theme, theme.name)
+    if consultation.feedback_published_at:
+        _audit(consultation, officer, "consultation.feedback_publish", consultation.feedback_published_at)
 
 
 def _token_hash() -> str:
@@ -471,7 +516,6 @@ def _responses(
                 version=version,
                 state=ResponseState.SUBMITTED,
                 channel=Channel.PAPER if on_paper else Channel.ONLINE,
-                resume_token_hash="" if on_paper else _token_hash(),
                 email=f"respondent{consultation.pk}-{number}@example.org" if wants_feedback else "",
                 language="cy" if rng.random() < 0.12 else "en",
                 ward=rng.choice(wards),

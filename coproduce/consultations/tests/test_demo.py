@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.test import override_settings
 
+from coproduce.consultations import workspaces
 from coproduce.consultations.demo import build_demo_consultations
 from coproduce.consultations.models import (
     Answer,
@@ -29,7 +30,7 @@ from coproduce.consultations.models import (
 from coproduce.consultations.models.survey import TEXT_KINDS
 from coproduce.core import demo as core_demo
 from coproduce.core import equality
-from coproduce.core.models import Role, RoleKind
+from coproduce.core.models import AuditEvent, Role, RoleKind
 from coproduce.core.selectors import census_counts
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,21 @@ def test_the_equalities_officer_signs_in_with_two_factors_and_alone_sees_equalit
     assert equalities.has_perm("consultations.see_equality", consultation)
     assert not officer.has_perm("consultations.see_equality", consultation)
     assert officer.has_perm("consultations.run", consultation)
+
+
+def test_the_audit_trail_tells_what_the_officer_did_on_the_days_they_did_it(demo):
+    consultation = demo["consultations"]["cooperative"]
+    events = AuditEvent.objects.filter(target_id=str(consultation.pk), action__startswith="consultation.")
+    published = events.get(action="consultation.publish")
+    assert published.actor == demo["users"]["officer"]
+    assert abs((published.created_at - consultation.published_at).total_seconds()) < 600
+    paper = Response.objects.filter(consultation=consultation, channel=Channel.PAPER).count()
+    assert AuditEvent.objects.filter(
+        action="consultation.paper_submit", organisation=consultation.organisation
+    ).count() >= (paper)
+    libraries = demo["consultations"]["libraries"]
+    assert AuditEvent.objects.filter(action="consultation.feedback_publish", target_id=str(libraries.pk)).exists()
+    assert all(
+        action in workspaces.AUDIT_ACTIONS
+        for action in AuditEvent.objects.filter(action__startswith="consultation.").values_list("action", flat=True)
+    )
