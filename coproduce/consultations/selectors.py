@@ -319,7 +319,12 @@ def _check_group(consultation: Consultation, ward, group, user) -> None:
         )
 
 
-def response_count(consultation: Consultation, ward: Place | None = None, group: tuple[str, str] | None = None) -> int:
+def response_count(
+    consultation: Consultation, ward: Place | None = None, group: tuple[str, str] | None = None, *, user=None
+) -> int:
+    """Sent responses (from ``ward``; in an equality ``group``, for the equalities role only and never a
+    small group, as ``results``)."""
+    _check_group(consultation, ward, group, user)
     return _filtered(consultation, ward, group).count()
 
 
