@@ -155,12 +155,19 @@ def test_officers_pages_need_two_factor_sign_in(client, panel, officer):
     assert Panel.objects.count() == 1
 
 
-def test_every_page_opens_for_the_officer(client, panel, officer):
+@pytest.mark.parametrize("stage", [Stage.DRAFT, Stage.SELECTING, Stage.PUBLISHED])
+def test_every_page_opens_for_the_officer_in_english_and_welsh(client, panel, officer, elmwood, stage):
+    Panel.objects.filter(pk=panel.pk).update(stage=stage, progress="Drawing the panel")
+    panel.welsh_wards.add(elmwood)
+    RegistrantFactory(panel=panel, status=RegistrantStatus.CONFIRMED, features={"sex": "female"})
+    TargetFactory(panel=panel, feature="sex", value="female", minimum=1, maximum=2)
     sign_in_with_mfa(client, officer)
     for url in _urls(panel):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert "Climate panel" in response.text or "Kingsmere Council" in response.text, url
+        for prefix in ("", "/cy"):
+            response = client.get(prefix + url)
+            assert response.status_code == 200, prefix + url
+            assert "Climate panel" in response.text or "Kingsmere Council" in response.text, url
+    assert "Coed Llwyf" in client.get(f"/cy/panels/{panel.pk}/manage/").text
 
 
 def test_strangers_and_other_councils_are_refused_and_hidden_councils_are_not_found(client, panel, council):

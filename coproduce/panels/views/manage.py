@@ -352,7 +352,7 @@ def manage(request, pk: int):
         now=now,
         Stage=Stage,
         categories=[category_label(key) for key in panel.categories],
-        welsh_wards=list(panel.welsh_wards.order_by("name")),
+        welsh_wards=[ward.localised_name(get_language()) for ward in panel.welsh_wards.order_by("name")],
         errors=errors,
     )
 
