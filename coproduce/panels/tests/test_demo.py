@@ -10,9 +10,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from coproduce.cli import main as cli
 from coproduce.core.demo import _logins, _organisations, _places
 from coproduce.core.models import AuditEvent, CensusFigure
+from coproduce.counting.sortition.cli import main as select_command  # what `coproduce select` runs
 from coproduce.panels import selectors
 from coproduce.panels.demo import CLIMATE_LETTERS, CLIMATE_REGISTRATIONS, build_demo_panels
 from coproduce.panels.models import Feature, Invitation, Panel, RegistrantStatus, Stage
@@ -63,7 +63,7 @@ def test_the_demo_panels(demo, client, tmp_path):
     argv += ["--id-column", "id", "--households", ",".join(published["households"]), "--seed", published["seed"]]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert cli(["select", *argv, "--format", "json"]) == 0
+        assert select_command([*argv, "--format", "json"]) == 0
     assert sorted(json.loads(out.getvalue())["panel"]) == sorted(result["panel"])
 
     # The transport panel takes registrations now, with codes left for anyone trying the demo.
