@@ -878,7 +878,8 @@ def response_submit(
         raise ValidationError(_("This response has already been sent."))
     if response.entered_by_id is None and not consultation.is_open():
         raise ValidationError(_("This consultation has closed: responses can no longer be sent."))
-    page = _missing_required(response)
+    # A paper form is entered as the person filled it in: a question they left blank stays blank.
+    page = None if response.channel == Channel.PAPER else _missing_required(response)
     if page is not None:
         raise ValidationError(
             _("Answer the questions that are needed on page %(number)d, “%(title)s”.")

@@ -252,6 +252,20 @@ def test_paper_responses_after_the_close_and_audited():
     }
 
 
+def test_a_paper_response_is_sent_with_the_questions_the_person_left_blank(officer):
+    """On paper people skip questions: the officer enters what is on the form, and it is counted."""
+    consultation = ConsultationFactory()
+    survey = build_survey(consultation, officer)
+    paper, _token = services.response_start(consultation=consultation, channel=Channel.PAPER, entered_by=officer)
+    online, _token = services.response_start(consultation=consultation)
+    for response in (paper, online):
+        answer_first_page(response, survey, "yes")
+        services.answers_save(response=response, page=survey["second"], values={survey["comments"].pk: "Fine"})
+    with pytest.raises(ValidationError, match="page 2"):
+        services.response_submit(response=online)
+    assert services.response_submit(response=paper).state == ResponseState.SUBMITTED
+
+
 def test_token_resume_finds_only_drafts_of_that_consultation():
     consultation = ConsultationFactory()
     build_survey(consultation, UserFactory())
