@@ -38,8 +38,7 @@ def _letter_html(panel: Panel, invitation: Invitation, base_url: str, today) -> 
     language = "cy" if invitation.language == "cy" else "en"
     with translation.override(language):
         url = registration_url(base_url=base_url, code=invitation.code, language=language)
-        with translation.override(language):
-            page = urljoin(base_url, reverse("panels:register"))
+        page = urljoin(base_url, reverse("panels:register"))
         context = {
             "panel": panel,
             "council": panel.organisation,

@@ -581,6 +581,8 @@ def register(
     """
     panel = _lock(invitation.panel)
     now = timezone.now()
+    if person is not None and not person.is_authenticated:
+        person = None
     if panel.stage not in (Stage.INVITING, Stage.REGISTERING):
         raise ValidationError(_("This panel is not taking registrations."))
     officer = by_phone and actor is not None and actor.has_perm("panels.run", panel)
