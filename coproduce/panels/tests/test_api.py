@@ -132,6 +132,8 @@ def test_audit_page_shows_the_certificate_seed_and_command(client, published):
     assert response.status_code == 200
     text = response.content.decode()
     assert "ceremony-42" in text and "coproduce select" in text
+    assert "&lt;" not in text  # nothing escaped twice
+    assert "LEXIMIN (the fairest" in text
     assert "targets.csv" in text and "pool.csv" in text
     result = published.result
     if result["bound"] is not None and result["bound"] - result["min_probability"] <= 1e-6:

@@ -22,7 +22,7 @@ from coproduce.core.models import Organisation
 from coproduce.core.views.pagination import paginate
 
 from .. import selectors
-from ..models import Panel, Stage
+from ..models import Algorithm, Panel, Stage
 
 # GOV.UK tag colours for a panel's status (the words say it; the colour only helps).
 STATUS_TAGS = {
@@ -260,6 +260,7 @@ def audit_data(panel: Panel, language: str | None) -> dict:
     return {
         "k": result.get("k", panel.size),
         "algorithm": result.get("algorithm", panel.algorithm),
+        "algorithm_label": dict(Algorithm.choices).get(result.get("algorithm", panel.algorithm), panel.algorithm),
         "seed": result.get("seed", panel.selection_seed),
         "engine": result.get("engine", ""),
         "pool_size": size,
