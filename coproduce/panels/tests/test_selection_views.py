@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from coproduce.core.models import OrganisationKind, PlaceKind, RoleKind
 from coproduce.core.tests.factories import OrganisationFactory, PlaceFactory, RoleFactory, sign_in_with_mfa
@@ -132,6 +134,10 @@ def test_the_progress_is_shown_while_the_selection_runs(client, panel, officer):
     page = client.get(_url(panel))
     assert "Computing the fairest lottery" in page.text and "Refresh to see the progress" in page.text
     assert 'http-equiv="refresh"' not in page.content.decode()  # a button, not a timed refresh
+    # Stored in English, shown in the reader's language.
+    with translation.override("cy"):
+        welsh = gettext("Computing the fairest lottery")
+    assert welsh in html.unescape(client.get("/cy" + _url(panel)).text)
 
 
 def test_targets_no_panel_can_meet_are_explained_with_the_smallest_change(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.core.views.helpers import as_id
 
-from .. import services
+from .. import selectors, services
 from ..forms import MemberActionForm, SelectionSeedForm
 from ..models import Registrant, RegistrantStatus, Stage, Target
 from .manage import MEMBER_STATUSES, call, make_up, messages_of, page, panel_for_officer, target_tables
@@ -110,6 +110,7 @@ def selection(request, pk: int):
         tables=tables,
         registered=registered,
         has_targets=Target.objects.filter(panel=panel).exists(),
+        progress=selectors.progress_text(panel),
         errors=errors,
     )
 
