@@ -63,11 +63,14 @@ TITLE_CY = "Panel trigolion Caerfrenin ar barciau"
 SIZE = 8
 CATEGORIES = ["sex", "age_band"]
 AGES = ["16_24", "25_34", "35_44", "45_54", "55_64", "65_74", "75_plus"]
-# (feature, value, least, most): a panel of eight, half and half give or take one, every age possible.
+# (feature, value, least, most): a panel of eight, half and half give or take one, exactly two of the
+# youngest (who registered no more than others: their chance is higher), at most one of the oldest.
 TARGETS = [
     ("sex", "female", 3, 5),
     ("sex", "male", 3, 5),
-    *(("age_band", age, 1 if age in ("16_24", "65_74") else 0, 2) for age in AGES),
+    ("age_band", "16_24", 2, 2),
+    *(("age_band", age, 1 if age == "65_74" else 0, 2) for age in AGES[1:-1]),
+    ("age_band", "75_plus", 0, 1),
 ]
 ADDRESSES = 60
 LETTERS = 40
@@ -75,6 +78,7 @@ LETTER_SEED = "letters 2027-01"
 CEREMONY_SEED = "4 17 23 31 42"
 RESIDENT_NAME = "Eirlys Parry"
 RESIDENT_EMAIL = "eirlys@example.org"
+ON_THE_PANEL = ("%(num)d person is on the panel or invited to it.", "%(num)d people are on the panel or invited to it.")
 SHOTS = os.environ.get("JOURNEY_SHOTS")
 
 
@@ -95,6 +99,9 @@ class PanelJourney(Journey):
         with translation.override(self.lang):
             text = translation.ngettext(singular, plural, number)
         return text % {"num": number, **params}
+
+    def sees_n(self, singular: str, plural: str, number: int, **params) -> None:
+        expect(self.page.locator("main")).to_contain_text(self.says_n(singular, plural, number, **params))
 
 
 def _shot(page: Page, lang: str, name: str) -> None:
@@ -375,10 +382,15 @@ def test_letters_registration_selection_audit_and_replacement(
         audit = PanelJourney(page, reader)
         audit.goto(base + audit.path(f"/panels/{pk}/selection/"))
         audit.heading("How the panel was selected")
+        audit.sees(
+            "Everyone who registered had at least a %(chance)s chance of being selected.",
+            chance=f"{100 * data['min_probability']:.1f}%",
+        )
         expect(page.locator("main")).to_contain_text(CEREMONY_SEED)
         commands.append(page.locator("main pre code").inner_text().strip())
         _shot(page, reader, "audit")
     assert commands[0] == commands[1] == data["command"]
+    assert len(set(data["probabilities"].values())) > 1, "the targets make some people likelier to be selected"
     words = shlex.split(commands[0])
     assert words[:4] == ["coproduce", "select", "targets.csv", "pool.csv"], words
     targets, pool = tmp_path / "targets.csv", tmp_path / "pool.csv"
@@ -399,6 +411,7 @@ def test_letters_registration_selection_audit_and_replacement(
     you.heading("Members")
     you.submit(f"main form:has(input[name=registrant][value='{gone.pk}']):has(input[name=action][value=decline])")
     you.banner("%(name)s is recorded as declining. Replace them from the reserves.", name=gone.name)
+    you.sees_n(*ON_THE_PANEL, SIZE - 1)
     gone.refresh_from_db()
     assert gone.status == RegistrantStatus.DECLINED
     you.submit(f"main form:has(input[name=registrant][value='{gone.pk}']):has(input[name=action][value=replace])")
@@ -408,6 +421,7 @@ def test_letters_registration_selection_audit_and_replacement(
         name=gone.name,
         replacements=f"{replacement.name} ({replacement.public_id})",
     )
+    you.sees_n(*ON_THE_PANEL, SIZE)
     you.sees("The panel meets every target.")
     expect(page.locator("main .govuk-warning-text")).to_have_count(0)
     row = page.locator("#members tbody tr").filter(has=page.locator("th", has_text=replacement.public_id))
