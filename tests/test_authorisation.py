@@ -30,6 +30,7 @@ ROLES = (
     "officer",
     "staff",
     "superuser",
+    "equalities",  # the council's equalities officer: equality monitoring in aggregate, nothing else
 )
 EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -532,6 +533,116 @@ TARGETS = [
         "/budgets/{budget_voting}/projects/{budget_project}/delivery/",
         frozenset(),
     ),
+    # Consultations: residents answer and read; the council's officers run them; only its
+    # equalities officer sees equality monitoring, in aggregate.
+    Target("consultations", "/consultations/", EVERYONE),
+    Target("consultations in Welsh", "/cy/consultations/", EVERYONE),
+    Target("a consultation", "/consultations/{cons_open}/", EVERYONE),
+    Target("a consultation in Welsh", "/cy/consultations/{cons_open}/", EVERYONE),
+    Target("a draft consultation", "/consultations/{cons_draft}/", OFFICERS),
+    Target("a consultation's document", "/consultations/{cons_open}/documents/{cons_document}/", EVERYONE),
+    Target("another consultation's document", "/consultations/{cons_closed}/documents/{cons_document}/", frozenset()),
+    Target("a consultation's events calendar", "/consultations/{cons_open}/events.ics", EVERYONE),
+    Target("a consultation's results", "/consultations/{cons_closed}/results/", EVERYONE),
+    Target("no results while open", "/consultations/{cons_open}/results/", frozenset()),
+    Target("published responses", "/consultations/{cons_closed}/responses/", EVERYONE),
+    Target("you said, we did", "/consultations/{cons_closed}/you-said-we-did/", EVERYONE),
+    Target("start answering", "/consultations/{cons_open}/respond/", EVERYONE),
+    Target("start answering a draft", "/consultations/{cons_draft}/respond/", frozenset()),
+    Target("a page of the survey", "/consultations/{cons_open}/respond/1/", frozenset(), sent_elsewhere=EVERYONE),
+    Target("save and come back", "/consultations/{cons_open}/respond/save/", frozenset(), sent_elsewhere=EVERYONE),
+    Target("finish answering", "/consultations/{cons_open}/respond/finish/", frozenset(), sent_elsewhere=EVERYONE),
+    Target("answers sent", "/consultations/{cons_open}/respond/done/", frozenset(), sent_elsewhere=EVERYONE),
+    Target(
+        "come back to a response",
+        "/consultations/{cons_open}/respond/resume/{cons_resume}/",
+        frozenset(),
+        sent_elsewhere=EVERYONE,
+    ),
+    Target("come back with a wrong link", "/consultations/{cons_open}/respond/resume/not-a-token/", frozenset()),
+    Target("an event", "/consultations/{cons_open}/events/{cons_event}/", EVERYONE),
+    Target("an event in iCal", "/consultations/{cons_open}/events/{cons_event}.ics", EVERYONE),
+    Target("an event of another consultation", "/consultations/{cons_closed}/events/{cons_event}/", frozenset()),
+    Target("a registration", "/consultations/registrations/{cons_registration}/", EVERYONE),
+    Target("a registration with a wrong link", "/consultations/registrations/not-a-token/", frozenset()),
+    Target("consultations to run", "/consultations/manage/{council}/", OFFICERS),
+    Target("a co-op's consultations to run", "/consultations/manage/{org}/", frozenset({"secretary", "superuser"})),
+    Target("create a consultation", "/consultations/manage/{council}/new/", OFFICERS),
+    Target("run a consultation", "/consultations/{cons_open}/manage/", OFFICERS),
+    Target(
+        "run another organisation's consultation",
+        "/consultations/{cons_other}/manage/",
+        frozenset({"other_secretary", "superuser"}),
+    ),
+    Target("change a consultation", "/consultations/{cons_draft}/manage/edit/", OFFICERS),
+    Target("a consultation's documents", "/consultations/{cons_open}/manage/documents/", OFFICERS),
+    Target(
+        "remove a document",
+        "/consultations/{cons_open}/manage/documents/{cons_document}/remove/",
+        OFFICERS,
+        post=True,
+    ),
+    Target("a consultation's events", "/consultations/{cons_open}/manage/events/", OFFICERS),
+    Target("run an event", "/consultations/{cons_open}/manage/events/{cons_event}/", OFFICERS),
+    Target("paper responses", "/consultations/{cons_open}/manage/paper/", OFFICERS),
+    Target(
+        "enter a paper response",
+        "/consultations/{cons_open}/manage/paper/{cons_paper}/1/",
+        OFFICERS,
+    ),
+    Target("finish a paper response", "/consultations/{cons_open}/manage/paper/{cons_paper}/finish/", OFFICERS),
+    Target("publish responses", "/consultations/{cons_closed}/manage/publishing/", OFFICERS),
+    Target("the survey", "/consultations/{cons_open}/manage/survey/", OFFICERS),
+    Target("a survey page", "/consultations/{cons_open}/manage/survey/pages/{cons_page}/", OFFICERS),
+    Target("a survey question", "/consultations/{cons_open}/manage/survey/questions/{cons_question}/", OFFICERS),
+    Target(
+        "another consultation's question",
+        "/consultations/{cons_closed}/manage/survey/questions/{cons_question}/",
+        frozenset(),
+    ),
+    Target("preview the survey", "/consultations/{cons_open}/manage/survey/preview/1/", OFFICERS),
+    # The equalities officer reads the results too, to filter them by group (officers cannot).
+    Target("analysis", "/consultations/{cons_closed}/manage/results/", OFFICERS | {"equalities"}),
+    Target("themes", "/consultations/{cons_closed}/manage/themes/", OFFICERS),
+    Target("tag answers", "/consultations/{cons_closed}/manage/themes/answers/", OFFICERS),
+    Target("responses as CSV", "/consultations/{cons_closed}/manage/responses.csv", OFFICERS),
+    Target("responses as XLSX", "/consultations/{cons_closed}/manage/responses.xlsx", OFFICERS),
+    Target(
+        "equality monitoring", "/consultations/{cons_closed}/manage/equality/", frozenset({"equalities", "superuser"})
+    ),
+    Target("write you said, we did", "/consultations/{cons_closed}/manage/you-said-we-did/", OFFICERS),
+    # Resident panels: anyone reads a panel and its published selection; a letter's code lets its
+    # household register; the council's officers run it.
+    Target("resident panels", "/panels/", EVERYONE),
+    Target("resident panels in Welsh", "/cy/panels/", EVERYONE),
+    Target("a resident panel", "/panels/{panel_open}/", EVERYONE),
+    Target("a draft resident panel", "/panels/{panel_draft}/", OFFICERS),
+    Target("a panel's selection", "/panels/{panel_published}/selection/", EVERYONE),
+    Target("a panel's selection in Welsh", "/cy/panels/{panel_published}/selection/", EVERYONE),
+    Target("no selection before it is published", "/panels/{panel_open}/selection/", frozenset()),
+    Target("register with a letter's code", "/panels/register/", EVERYONE),
+    Target("register for a panel", "/panels/register/{panel_code}/", EVERYONE),
+    Target("register with a wrong code", "/panels/register/NOTACODE1/", frozenset()),
+    Target("a place on a panel", "/panels/places/{panel_token}/", EVERYONE),
+    Target("a place with a wrong link", "/panels/places/not-a-token/", frozenset()),
+    Target("panels to run", "/panels/manage/{council}/", OFFICERS),
+    Target("create a panel", "/panels/manage/{council}/new/", OFFICERS),
+    Target("run a panel", "/panels/{panel_open}/manage/", OFFICERS),
+    Target("run another organisation's panel", "/panels/{panel_other}/manage/", frozenset({"other_secretary", "superuser"})),
+    Target("change a panel", "/panels/{panel_draft}/manage/edit/", OFFICERS),
+    Target("a panel's addresses", "/panels/{panel_draft}/manage/addresses/", OFFICERS),
+    Target("a panel's letters", "/panels/{panel_open}/manage/letters/", OFFICERS),
+    Target("a panel's letters as PDF", "/panels/{panel_open}/manage/letters.pdf", OFFICERS),
+    Target("a panel's letters as CSV", "/panels/{panel_open}/manage/letters.csv", OFFICERS),
+    Target("a panel's targets", "/panels/{panel_open}/manage/targets/", OFFICERS),
+    Target("a panel's registrations", "/panels/{panel_open}/manage/registrants/", OFFICERS),
+    Target("register by phone", "/panels/{panel_open}/manage/registrants/phone/", OFFICERS),
+    Target("a panel's selection to run", "/panels/{panel_published}/manage/selection/", OFFICERS),
+    Target("a panel's members", "/panels/{panel_published}/manage/members/", OFFICERS),
+    Target("a panel's sessions", "/panels/{panel_published}/manage/sessions/", OFFICERS),
+    Target("a session's attendance", "/panels/{panel_published}/manage/sessions/{panel_session}/", OFFICERS),
+    Target("another panel's session", "/panels/{panel_open}/manage/sessions/{panel_session}/", frozenset()),
+    Target("a panel's payments", "/panels/{panel_published}/manage/payments/", OFFICERS),
     Target("API budget rounds", "/api/budgets/", EVERYONE, api=True),
     Target("API budget result", "/api/budgets/{budget_declared}/result", EVERYONE, api=True),
     Target("API budget result while voting", "/api/budgets/{budget_voting}/result", frozenset(), api=True),
@@ -556,6 +667,16 @@ TARGETS = [
         api=True,
     ),
     Target("API a draft meeting's record", "/api/meetings/{meeting_api_draft}", frozenset(), api=True),
+    Target("API consultations", "/api/consultations/", EVERYONE, api=True),
+    Target("API consultation results", "/api/consultations/{cons_closed}/results", EVERYONE, api=True),
+    Target("API no results while open", "/api/consultations/{cons_open}/results", frozenset(), api=True),
+    Target("API draft consultation results", "/api/consultations/{cons_draft}/results", frozenset(), api=True),
+    Target("API panels", "/api/panels/", EVERYONE, api=True),
+    Target("API a panel's selection", "/api/panels/{panel_published}/selection", EVERYONE, api=True),
+    Target("API a panel's targets", "/api/panels/{panel_published}/targets.csv", EVERYONE, api=True),
+    Target("API a panel's pool", "/api/panels/{panel_published}/pool.csv", EVERYONE, api=True),
+    Target("API no selection before it is published", "/api/panels/{panel_open}/selection", frozenset(), api=True),
+    Target("API no pool before it is published", "/api/panels/{panel_open}/pool.csv", frozenset(), api=True),
 ]
 
 
@@ -579,6 +700,7 @@ def world(settings, tmp_path):
     RoleFactory(person=people["board_member"], organisation=org, kind=RoleKind.BOARD_MEMBER)
     other_role = RoleFactory(person=people["other_secretary"], organisation=other, kind=RoleKind.SECRETARY)
     council_role = RoleFactory(person=people["officer"], organisation=council, kind=RoleKind.OFFICER)
+    RoleFactory(person=people["equalities"], organisation=council, kind=RoleKind.EQUALITIES)
     people["staff"].is_staff = True
     people["staff"].save(update_fields=["is_staff"])
     people["superuser"].is_staff = people["superuser"].is_superuser = True
@@ -609,7 +731,26 @@ def world(settings, tmp_path):
         "council_role": council_role.pk,
         "other_role": other_role.pk,
     }
-    return people, keys
+    # Consultations and panels are built only for the rows that use them (a panel's selection runs the engine).
+    lazy = _LazyKeys(keys)
+    lazy.builders = {
+        "cons_": lambda: _consultation_keys(council, other, ward, people),
+        "panel_": lambda: _panel_keys(council, other, ward),
+    }
+    return people, lazy
+
+
+class _LazyKeys(dict):
+    """The world's keys; a key with a prefix of ``builders`` builds that part of the world when first asked for."""
+
+    builders: dict
+
+    def __missing__(self, key):
+        for prefix, build in self.builders.items():
+            if key.startswith(prefix):
+                self.update(build())
+                return self[key]
+        raise KeyError(key)
 
 
 def _election_keys(org, people, member_class) -> dict[str, int]:
@@ -964,6 +1105,96 @@ def _governance_api_keys(org, other, people) -> dict[str, int]:
     }
 
 
+def _consultation_keys(council, other, ward, people) -> dict[str, int | str]:
+    """The council's consultations: one open with a document, a page, a question, an event with a
+    registration, a draft response and a paper one; a closed one with "you said, we did"
+    published; a draft; and one of another organisation."""
+    from coproduce.consultations import services as consultations
+    from coproduce.consultations.models import Channel, QuestionKind
+    from coproduce.consultations.tests.factories import (
+        ConsultationFactory,
+        DocumentFactory,
+        EventFactory,
+        PageFactory,
+        QuestionFactory,
+        current_version,
+    )
+
+    opened = ConsultationFactory(organisation=council, place=ward)
+    page = PageFactory(version=current_version(opened))
+    question = QuestionFactory(page=page, kind=QuestionKind.LONG_TEXT)
+    event = EventFactory(consultation=opened)
+    _registration, registration_token = consultations.event_register(
+        event=event, name="Ada Resident", email="ada@example.org"
+    )
+    _draft, resume_token = consultations.response_start(consultation=opened)
+    paper, _token = consultations.response_start(
+        consultation=opened, channel=Channel.PAPER, entered_by=people["officer"]
+    )
+    closed = ConsultationFactory(organisation=council, place=ward, closed=True)
+    QuestionFactory(page=PageFactory(version=current_version(closed)), kind=QuestionKind.LONG_TEXT)
+    consultations.feedback_save(
+        consultation=closed, actor=people["officer"], said="Most of you liked it.", decision="We will do it."
+    )
+    consultations.feedback_publish(consultation=closed, actor=people["officer"])
+    return {
+        "cons_open": opened.pk,
+        "cons_closed": closed.pk,
+        "cons_draft": ConsultationFactory(organisation=council, place=ward, draft=True).pk,
+        "cons_other": ConsultationFactory(organisation=other, place=ward).pk,
+        "cons_document": DocumentFactory(consultation=opened).pk,
+        "cons_page": page.pk,
+        "cons_question": question.pk,
+        "cons_event": event.pk,
+        "cons_registration": registration_token,
+        "cons_resume": resume_token,
+        "cons_paper": paper.pk,
+    }
+
+
+def _panel_keys(council, other, ward) -> dict[str, int | str]:
+    """The council's panels: one taking registrations (a letter's code), a draft, one whose
+    selection is published (a selected person's link, a session); another organisation's."""
+    from coproduce.panels import services as panels
+    from coproduce.panels import tasks
+    from coproduce.panels.models import RegistrantStatus, Stage
+    from coproduce.panels.tests.factories import (
+        InvitationFactory,
+        PanelFactory,
+        RegistrantFactory,
+        SessionFactory,
+        TargetFactory,
+        registration_dates,
+    )
+
+    opened = PanelFactory(organisation=council, place=ward)
+    # A real (small) selection, published: 2 of 4, one of each sex.
+    published = PanelFactory(
+        organisation=council, place=ward, size=2, categories=["sex"], **registration_dates("closed")
+    )
+    for sex in ("female", "male"):
+        TargetFactory(panel=published, feature="sex", value=sex, minimum=1, maximum=1)
+        for _ in range(2):
+            RegistrantFactory(panel=published, features={"sex": sex})
+    officer = UserFactory(is_superuser=True)
+    panels.selection_seed_set(panel=published, actor=officer, seed="matrix")
+    panels.selection_start(panel=published, actor=officer)
+    tasks.select_panel.call(published.pk)
+    published.refresh_from_db()
+    assert published.stage == Stage.SELECTED, published.selection_problem
+    panels.selection_publish(panel=published, actor=officer)
+    selected = published.registrants.filter(status=RegistrantStatus.SELECTED).first()
+    return {
+        "panel_open": opened.pk,
+        "panel_draft": PanelFactory(organisation=council, place=ward, stage=Stage.DRAFT).pk,
+        "panel_published": published.pk,
+        "panel_other": PanelFactory(organisation=other, place=ward).pk,
+        "panel_code": InvitationFactory(panel=opened).code,
+        "panel_token": panels.token_issue(selected),
+        "panel_session": SessionFactory(panel=published).pk,
+    }
+
+
 def _matrix():
     return [pytest.param(target, role, id=f"{target.name}-{role}") for target in TARGETS for role in ROLES]
 
@@ -973,7 +1204,7 @@ def test_authorisation_matrix(client, world, target: Target, role: str):
     people, keys = world
     if role != "anonymous":
         sign_in_with_mfa(client, people[role])
-    url = target.url.format(**keys)
+    url = target.url.format_map(keys)
     response = client.post(url) if target.post else client.get(url)
     status = response.status_code
     if role in target.sent_elsewhere:
