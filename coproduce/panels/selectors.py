@@ -49,7 +49,8 @@ def format_code(code: str) -> str:
 def invitation_for_code(code: str) -> Invitation | None:
     """The invitation of a letter's code (case, spaces and dashes do not matter), or None."""
     normalised = normalise_code(code)
-    if not normalised or len(normalised) > 20:
+    # Codes are letters and digits: anything else (a NUL byte, which PostgreSQL refuses) is no code.
+    if not normalised or len(normalised) > 20 or not (normalised.isascii() and normalised.isalnum()):
         return None
     return (
         Invitation.objects.select_related("panel__organisation", "panel__place", "address__ward")
@@ -224,7 +225,10 @@ def command(panel: Panel) -> str:
     households = result.get("households", household_columns(panel))
     if households:
         parts += ["--households", ",".join(households)]
-    parts += ["--seed", result.get("seed", panel.selection_seed), "--format", "json"]
+    seed = str(result.get("seed", panel.selection_seed))
+    # A seed typed in may start with "-": as "--seed=-x" the command line still reads it as the seed.
+    parts += [f"--seed={seed}"] if seed.startswith("-") else ["--seed", seed]
+    parts += ["--format", "json"]
     return shlex.join(parts)
 
 

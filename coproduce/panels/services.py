@@ -294,7 +294,10 @@ class AddressImportError(Exception):
 def _decoded_lines(handle, *, name: str) -> Iterator[str]:
     for number, raw in enumerate(handle, start=1):
         try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            if "\x00" in text:  # a binary file (and PostgreSQL refuses NUL in text)
+                raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
+            yield text
         except UnicodeDecodeError:
             raise AddressImportError(_("the file is not text saved as UTF-8"), file=name, line=number) from None
 

@@ -1,0 +1,69 @@
+"""Bugs found in review of the panels app, each with the test that showed it."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shlex
+
+import pytest
+
+from coproduce.counting.sortition.cli import main as cli_main
+from coproduce.panels import selectors, services
+from coproduce.panels.services import AddressImportError
+
+from .factories import InvitationFactory, OfficerFactory, PanelFactory, panel_with_registrants
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "uprn,address_1,address_2,address_3,postcode\n"
+
+
+def test_a_code_with_a_nul_byte_is_no_code_and_never_reaches_the_database(client, django_assert_num_queries):
+    # PostgreSQL refuses NUL in text: /panels/register/%00/ was a 500 there.
+    InvitationFactory(code="ABCDE23456")
+    with django_assert_num_queries(0):
+        assert selectors.invitation_for_code("ABCDE\x0023456") is None
+    assert client.get("/panels/register/AB%00CD/").status_code == 404
+    assert client.get("/panels/register/AB%00CD/done/").status_code == 404
+    assert selectors.invitation_for_code("abcde-23456") is not None
+
+
+def test_an_address_file_with_nul_bytes_is_refused_on_its_line(tmp_path):
+    # Binary content in an address line was stored (SQLite) or a 500 (PostgreSQL).
+    panel = PanelFactory(stage="draft")
+    path = tmp_path / "addresses.csv"
+    path.write_bytes((HEADER + "1,1 High St,,,KM1 1AA\n2,2 High\x00St,,,KM1 1AA\n").encode())
+    with pytest.raises(AddressImportError) as caught:
+        services.addresses_import(panel=panel, actor=None, path=path, name="addresses.csv")
+    assert caught.value.line == 3
+    assert not panel.addresses.exists()
+
+
+def test_the_command_reproduces_the_panel_with_a_seed_starting_with_a_dash(
+    django_capture_on_commit_callbacks, tmp_path
+):
+    # "--seed -ceremony" is refused by the command line ("expected one argument").
+    panel = panel_with_registrants(people=30, size=6, shared=4)
+    officer = OfficerFactory(organisation=panel.organisation).person
+    services.selection_seed_set(panel=panel, actor=officer, seed="-ceremony42")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.selection_start(panel=panel, actor=officer)
+    panel.refresh_from_db()
+    assert panel.result, panel.selection_problem
+    (tmp_path / "targets.csv").write_text(selectors.targets_csv(panel))
+    (tmp_path / "pool.csv").write_text(selectors.pool_csv(panel))
+    words = shlex.split(selectors.selection_json(panel)["command"])
+    args = [str(tmp_path / w) if w in ("targets.csv", "pool.csv") else w for w in words[2:]]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            code = cli_main(args)
+        except SystemExit as stop:
+            code = stop.code
+    assert code == 0
+    report = json.loads(out.getvalue())
+    assert report["seed"] == "-ceremony42"
+    assert report["panel"] == panel.result["panel"]
+    assert report["min_probability"] == panel.result["min_probability"]
