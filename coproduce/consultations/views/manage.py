@@ -635,6 +635,8 @@ def publishing(request, pk: int):
                         public_text = request.POST.get(f"public_{answer.pk}")
                         if public_text is None:
                             raise ValidationError(_("Check each written answer before publishing the response."))
+                        # Not a form field: drop the NUL characters a form would refuse (PostgreSQL does).
+                        public_text = public_text.replace("\x00", "")
                         entered[answer.pk] = public_text
                         services.answer_redact(answer=answer, actor=request.user, public_text=public_text.strip())
                     services.response_publish(response=chosen, actor=request.user)

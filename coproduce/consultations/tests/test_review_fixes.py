@@ -1,0 +1,54 @@
+"""Fixes found reviewing the consultations app: each test fails without its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from coproduce.consultations.models import Answer, QuestionKind, Response
+from coproduce.consultations.tests.factories import (
+    AnswerFactory,
+    ConsultationFactory,
+    PageFactory,
+    QuestionFactory,
+    ResponseFactory,
+    current_version,
+)
+from coproduce.core.models import Role, RoleKind
+from coproduce.core.tests.factories import UserFactory, sign_in_with_mfa
+from coproduce.core.tests.residents import CouncilFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def council():
+    return CouncilFactory(name="Kingsmere Borough Council", slug="kingsmere")
+
+
+@pytest.fixture
+def consultation(council):
+    return ConsultationFactory(organisation=council, place=council.area, title="Becoming a co-operative council")
+
+
+@pytest.fixture
+def officer(client, council):
+    person = UserFactory()
+    Role.objects.create(person=person, organisation=council, kind=RoleKind.OFFICER)
+    sign_in_with_mfa(client, person)
+    return person
+
+
+def test_publishing_a_response_with_a_nul_character_in_the_redaction_is_no_500(client, officer, consultation):
+    """PostgreSQL refuses text holding NUL characters: the redaction typed (or pasted) by an officer
+    goes to the database without a form, so it is cleaned of them first."""
+    page = PageFactory(version=current_version(consultation))
+    question = QuestionFactory(page=page, kind=QuestionKind.LONG_TEXT)
+    response = ResponseFactory(consultation=consultation, publish_consent=True)
+    answer = AnswerFactory(response=response, question=question, text="I live at 3 High Street and I agree.")
+    reply = client.post(
+        f"/consultations/{consultation.pk}/manage/publishing/",
+        {"action": "publish", "response": str(response.pk), f"public_{answer.pk}": "I agree.\x00"},
+    )
+    assert reply.status_code == 302
+    assert Answer.objects.get(pk=answer.pk).public_text == "I agree."
+    assert Response.objects.get(pk=response.pk).published_at is not None
