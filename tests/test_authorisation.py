@@ -628,7 +628,9 @@ TARGETS = [
     Target("panels to run", "/panels/manage/{council}/", OFFICERS),
     Target("create a panel", "/panels/manage/{council}/new/", OFFICERS),
     Target("run a panel", "/panels/{panel_open}/manage/", OFFICERS),
-    Target("run another organisation's panel", "/panels/{panel_other}/manage/", frozenset({"other_secretary", "superuser"})),
+    Target(
+        "run another organisation's panel", "/panels/{panel_other}/manage/", frozenset({"other_secretary", "superuser"})
+    ),
     Target("change a panel", "/panels/{panel_draft}/manage/edit/", OFFICERS),
     Target("a panel's addresses", "/panels/{panel_draft}/manage/addresses/", OFFICERS),
     Target("a panel's letters", "/panels/{panel_open}/manage/letters/", OFFICERS),
@@ -639,6 +641,7 @@ TARGETS = [
     Target("register by phone", "/panels/{panel_open}/manage/registrants/phone/", OFFICERS),
     Target("a panel's selection to run", "/panels/{panel_published}/manage/selection/", OFFICERS),
     Target("a panel's members", "/panels/{panel_published}/manage/members/", OFFICERS),
+    Target("letters to those not selected", "/panels/{panel_published}/manage/not-selected.pdf", OFFICERS),
     Target("a panel's sessions", "/panels/{panel_published}/manage/sessions/", OFFICERS),
     Target("a session's attendance", "/panels/{panel_published}/manage/sessions/{panel_session}/", OFFICERS),
     Target("another panel's session", "/panels/{panel_open}/manage/sessions/{panel_session}/", frozenset()),

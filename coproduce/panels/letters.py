@@ -69,6 +69,40 @@ def letters_pdf(*, panel: Panel, base_url: str) -> bytes:
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
+def not_selected_pdf(*, panel: Panel, base_url: str) -> bytes:
+    """A letter to everyone who registered and was not selected (after the selection is published),
+    each in their own language, as one PDF to post (the emails reach only those who gave an address)."""
+    from weasyprint import HTML
+
+    from .models import Registrant, RegistrantStatus
+
+    today = timezone.localdate()
+    people = (
+        Registrant.objects.filter(panel=panel, status=RegistrantStatus.RESERVE)
+        .select_related("invitation__address", "panel__organisation")
+        .order_by("public_id")
+    )
+    parts = []
+    for registrant in people:
+        language = "cy" if registrant.language == "cy" else "en"
+        with translation.override(language):
+            address = registrant.invitation.address
+            context = {
+                "registrant": registrant,
+                "council": panel.organisation,
+                "title": panel.localised("title", language),
+                "address_lines": [line for line in address.lines.splitlines() if line.strip()],
+                "postcode": address.postcode,
+                "url": urljoin(base_url, reverse("panels:detail", args=(panel.pk,))),
+                "today": today,
+                "language": language,
+            }
+            # Our own template's output, escaped as it was rendered.
+            parts.append(Markup(render_to_string("panels/letters/not_selected.html", context)))  # noqa: S704
+    html = render_to_string("panels/letters/batch.html", {"letters": Markup("").join(parts), "panel": panel})
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
 def letters_csv_rows(panel: Panel, *, base_url: str = "") -> Iterator[list[str]]:
     """The header, then each letter: code, language, address lines, postcode, registration URL."""
     if not base_url:

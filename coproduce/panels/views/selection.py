@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import get_language
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from coproduce.core.views.helpers import as_id
 
-from .. import selectors, services
+from .. import letters, selectors, services
 from ..forms import MemberActionForm, SelectionSeedForm
 from ..models import Registrant, RegistrantStatus, Stage, Target
 from .manage import MEMBER_STATUSES, call, make_up, messages_of, page, panel_for_officer, target_tables
@@ -180,7 +181,20 @@ def members(request, pk: int):
     )
 
 
+@login_required
+def not_selected_letters(request, pk: int):
+    """The letters to everyone not selected, one PDF to post, once the selection is published."""
+    panel = panel_for_officer(request, pk)
+    if panel.stage != Stage.PUBLISHED:
+        raise Http404
+    content = letters.not_selected_pdf(panel=panel, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="panel-{panel.pk}-not-selected.pdf"'
+    return response
+
+
 urlpatterns = [
     path("panels/<int:pk>/manage/selection/", selection, name="selection"),
     path("panels/<int:pk>/manage/members/", members, name="members"),
+    path("panels/<int:pk>/manage/not-selected.pdf", not_selected_letters, name="not_selected_letters"),
 ]
