@@ -22,8 +22,8 @@ from coproduce.consultations.api import router as consultations_router
 from coproduce.core.api import router as core_router
 from coproduce.elections.api import router as elections_router
 from coproduce.governance.api import router as governance_router
-from coproduce.panels.api import router as panels_router
 from coproduce.members.api import router as members_router
+from coproduce.panels.api import router as panels_router
 
 
 class _RateFromSettings(SimpleRateThrottle):
