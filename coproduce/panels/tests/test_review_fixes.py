@@ -8,6 +8,7 @@ import json
 import shlex
 
 import pytest
+from django.urls import reverse
 
 from coproduce.counting.sortition.cli import main as cli_main
 from coproduce.panels import selectors, services
@@ -67,3 +68,15 @@ def test_the_command_reproduces_the_panel_with_a_seed_starting_with_a_dash(
     assert report["seed"] == "-ceremony42"
     assert report["panel"] == panel.result["panel"]
     assert report["min_probability"] == panel.result["min_probability"]
+
+
+def test_the_published_seed_is_on_the_panels_public_page(client):
+    # The officer is told "It is on the panel's public page", but it was not there.
+    panel = panel_with_registrants(people=12, size=4)
+    page = client.get(reverse("panels:detail", kwargs={"pk": panel.pk})).content.decode()
+    assert "ceremony-7 19 23" not in page
+    services.selection_seed_set(
+        panel=panel, actor=OfficerFactory(organisation=panel.organisation).person, seed="ceremony-7 19 23"
+    )
+    page = client.get(reverse("panels:detail", kwargs={"pk": panel.pk})).content.decode()
+    assert "ceremony-7 19 23" in page
