@@ -728,11 +728,13 @@ def export_xlsx(consultation: Consultation) -> Path:
     import tempfile
 
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="Responses")
     for row in export_csv_rows(consultation):
-        sheet.append(row)
+        # Control characters a form lets through cannot be held in a spreadsheet: leave them out.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
     handle = tempfile.NamedTemporaryFile(prefix="consultation-", suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     workbook.save(handle.name)

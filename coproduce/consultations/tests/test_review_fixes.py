@@ -52,3 +52,21 @@ def test_publishing_a_response_with_a_nul_character_in_the_redaction_is_no_500(c
     assert reply.status_code == 302
     assert Answer.objects.get(pk=answer.pk).public_text == "I agree."
     assert Response.objects.get(pk=response.pk).published_at is not None
+
+
+def test_the_xlsx_export_takes_an_answer_holding_a_control_character(client, officer, consultation):
+    """A resident's answer may hold a control character (pasted from elsewhere) that a form lets
+    through but a spreadsheet cannot hold: the export leaves it out rather than failing."""
+    page = PageFactory(version=current_version(consultation))
+    question = QuestionFactory(page=page, kind=QuestionKind.LONG_TEXT)
+    response = ResponseFactory(consultation=consultation)
+    AnswerFactory(response=response, question=question, text="More buses\x0b please\x1b")
+    reply = client.get(f"/consultations/{consultation.pk}/manage/responses.xlsx")
+    assert reply.status_code == 200
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(b"".join(reply.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][-1] == "More buses please"
