@@ -628,6 +628,13 @@ def register(
         raise ValidationError(_("You have already registered for this panel."))
     if email and registrants.filter(email__iexact=email, name__iexact=name).exists():
         raise ValidationError(_("%(name)s has already registered for this panel.") % {"name": name})
+    digits = "".join(character for character in phone if character.isdigit())
+    if digits and any(
+        "".join(character for character in other if character.isdigit()) == digits
+        for other in registrants.filter(name__iexact=name).exclude(phone="").values_list("phone", flat=True)
+    ):
+        # One registration per person, for those who give a phone number and no email address too.
+        raise ValidationError(_("%(name)s has already registered for this panel.") % {"name": name})
     taken = set(registrants.values_list("public_id", flat=True))
     registrant = Registrant.objects.create(
         panel=panel,

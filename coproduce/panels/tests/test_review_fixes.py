@@ -8,6 +8,7 @@ import json
 import shlex
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from coproduce.counting.sortition.cli import main as cli_main
@@ -80,3 +81,16 @@ def test_the_published_seed_is_on_the_panels_public_page(client):
     )
     page = client.get(reverse("panels:detail", kwargs={"pk": panel.pk})).content.decode()
     assert "ceremony-7 19 23" in page
+
+
+def test_one_registration_per_person_holds_for_people_who_give_only_a_phone_number():
+    # The same person registering twice with a phone number (no email) was taken twice.
+    invitation = InvitationFactory(panel=PanelFactory())
+    answers = {"age_band": "16_24", "sex": "female"}
+    services.register(invitation=invitation, name="Ann Jones", phone="07700 900 982", features=answers, consent=True)
+    with pytest.raises(ValidationError):
+        services.register(invitation=invitation, name="ann jones", phone="07700900982", features=answers, consent=True)
+    assert invitation.registrants.count() == 1
+    # Someone else in the household with the same phone may still register.
+    services.register(invitation=invitation, name="Bob Jones", phone="07700 900 982", features=answers, consent=True)
+    assert invitation.registrants.count() == 2
