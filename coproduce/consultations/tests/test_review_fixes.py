@@ -70,3 +70,24 @@ def test_the_xlsx_export_takes_an_answer_holding_a_control_character(client, off
     sheet = load_workbook(BytesIO(b"".join(reply.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][-1] == "More buses please"
+
+
+def test_a_saved_response_comes_back_after_the_page_it_reached_was_removed(client, consultation):
+    """Nobody has sent a response yet, so the survey can still change: a resident whose saved
+    response reached a page the officer has since removed carries on from the last page, not a 404."""
+    from coproduce.consultations import services
+    from coproduce.consultations.tests.factories import token_hash
+
+    version = current_version(consultation)
+    first = PageFactory(version=version, order=1)
+    second = PageFactory(version=version, order=2)
+    QuestionFactory(page=first, kind=QuestionKind.SHORT_TEXT)
+    QuestionFactory(page=second, kind=QuestionKind.SHORT_TEXT)
+    ResponseFactory(consultation=consultation, draft=True, page_reached=2, resume_token_hash=token_hash("saved-token"))
+    officer = UserFactory()
+    Role.objects.create(person=officer, organisation=consultation.organisation, kind=RoleKind.OFFICER)
+    services.page_remove(page=second, actor=officer)
+
+    reply = client.get(f"/consultations/{consultation.pk}/respond/resume/saved-token/", follow=True)
+    assert reply.status_code == 200
+    assert reply.redirect_chain[-1][0] == f"/consultations/{consultation.pk}/respond/1/"

@@ -208,7 +208,8 @@ def respond_start(request, pk: int):
 
 def _resume_url(response: Response, consultation: Consultation) -> str:
     """Where a person carries on: the furthest page they reached (or the first)."""
-    number = max(1, response.page_reached or 1)
+    # The survey may have lost pages since (it changes until someone sends a response).
+    number = max(1, min(response.page_reached or 1, Page.objects.filter(version_id=response.version_id).count()))
     return reverse("consultations:respond_page", kwargs={"pk": consultation.pk, "number": number})
 
 
