@@ -79,8 +79,11 @@ def home_items(user) -> list[WorkItem]:
     now = timezone.now()
     items: list[WorkItem] = []
 
+    # Only once the selection is published: before, nobody may learn they were drawn.
     offered = Registrant.objects.filter(
-        person=user, status__in=(RegistrantStatus.SELECTED, RegistrantStatus.REPLACEMENT)
+        person=user,
+        status__in=(RegistrantStatus.SELECTED, RegistrantStatus.REPLACEMENT),
+        panel__stage=Stage.PUBLISHED,
     ).select_related("panel")
     for registrant in offered:
         panel = registrant.panel

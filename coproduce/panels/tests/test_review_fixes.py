@@ -94,3 +94,23 @@ def test_one_registration_per_person_holds_for_people_who_give_only_a_phone_numb
     # Someone else in the household with the same phone may still register.
     services.register(invitation=invitation, name="Bob Jones", phone="07700 900 982", features=answers, consent=True)
     assert invitation.registrants.count() == 2
+
+
+def test_a_resident_is_not_told_they_were_selected_before_the_selection_is_published():
+    # Their home page said "You have been selected" as soon as the draw was made, unpublished.
+    from coproduce.core.tests.factories import UserFactory
+    from coproduce.panels import workspaces
+    from coproduce.panels.models import RegistrantStatus, Stage
+
+    from .factories import RegistrantFactory
+
+    person = UserFactory()
+    panel = PanelFactory(title="Climate panel", stage=Stage.SELECTED)
+    registrant = RegistrantFactory(panel=panel, person=person, status=RegistrantStatus.SELECTED)
+    assert workspaces.home_items(person) == []
+    panel.stage = Stage.PUBLISHED
+    panel.save(update_fields=["stage"])
+    assert "Climate panel" in str(workspaces.home_items(person)[0].label)
+    registrant.status = RegistrantStatus.CONFIRMED
+    registrant.save(update_fields=["status"])
+    assert workspaces.home_items(person) == []
