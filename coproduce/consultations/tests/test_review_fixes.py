@@ -91,3 +91,23 @@ def test_a_saved_response_comes_back_after_the_page_it_reached_was_removed(clien
     reply = client.get(f"/consultations/{consultation.pk}/respond/resume/saved-token/", follow=True)
     assert reply.status_code == 200
     assert reply.redirect_chain[-1][0] == f"/consultations/{consultation.pk}/respond/1/"
+
+
+def test_a_place_is_not_cancelled_once_the_event_has_started(client):
+    """The page offers Cancel only before the event starts; a page left open (or posted again) after
+    that changes nothing, so the attendance the officer recorded stays."""
+    import datetime
+
+    from django.utils import timezone
+
+    from coproduce.consultations.models import Registration, RegistrationStatus
+    from coproduce.consultations.tests.factories import EventFactory, RegistrationFactory, token_hash
+
+    started = timezone.now() - datetime.timedelta(hours=3)
+    event = EventFactory(starts_at=started, ends_at=started + datetime.timedelta(hours=2))
+    registration = RegistrationFactory(event=event, token_hash=token_hash("place-token"), attended=True)
+    reply = client.post("/consultations/registrations/place-token/")
+    assert reply.status_code == 302
+    registration = Registration.objects.get(pk=registration.pk)
+    assert registration.status == RegistrationStatus.BOOKED
+    assert registration.attended is True

@@ -118,7 +118,8 @@ def registration(request, token: str):
     event = item.event
     consultation = event.consultation
     if request.method == "POST":
-        if item.status != RegistrationStatus.CANCELLED:
+        # Cancel is offered only before the event starts (after it, the attendance recorded stays).
+        if item.status != RegistrationStatus.CANCELLED and event.starts_at > timezone.now():
             try:
                 services.registration_cancel(registration=item)
             except ValidationError as refusal:
