@@ -731,7 +731,7 @@ def export_xlsx(consultation: Consultation) -> Path:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="Responses")
+    sheet = workbook.create_sheet(title=_("Responses"))
     for row in export_csv_rows(consultation):
         # Control characters a form lets through cannot be held in a spreadsheet: leave them out.
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])

@@ -111,3 +111,15 @@ def test_a_place_is_not_cancelled_once_the_event_has_started(client):
     registration = Registration.objects.get(pk=registration.pk)
     assert registration.status == RegistrationStatus.BOOKED
     assert registration.attended is True
+
+
+def test_the_xlsx_exports_sheet_is_named_in_the_officers_language(client, officer, consultation):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ResponseFactory(consultation=consultation)
+    reply = client.get(f"/cy/consultations/{consultation.pk}/manage/responses.xlsx")
+    assert reply.status_code == 200
+    workbook = load_workbook(BytesIO(b"".join(reply.streaming_content)))
+    assert workbook.sheetnames == ["Ymatebion"]
