@@ -256,6 +256,7 @@ def _register_core() -> None:
                 "place.create": _("Added a place"),
                 "place.change": _("Changed a place"),
                 "postcodes.import": _("Imported postcodes"),
+                "census.import": _("Imported census figures"),
                 "resident_list.upload": _("Uploaded a list of residents"),
                 "resident_list.delete": _("Deleted a list of residents"),
                 "role.grant": _("Gave someone a role"),

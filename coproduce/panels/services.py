@@ -591,6 +591,10 @@ def register(
     officer = by_phone and actor is not None and actor.has_perm("panels.run", panel)
     if by_phone and not officer:
         raise ValidationError(_("Only the panel’s officers can take a registration by phone."))
+    if officer and panel.seed_published_at is not None and now >= panel.registration_closes:
+        raise ValidationError(
+            _("The seed of the selection is published and registration has closed: no one can be added now.")
+        )
     if not officer:
         if now < panel.registration_opens:
             raise ValidationError(_("Registration has not opened yet."))
@@ -801,6 +805,10 @@ def selection_seed_set(*, panel: Panel, actor: User | None, seed: str | None = N
     panel = _lock(panel)
     if panel.stage in SETTLED or panel.result:
         raise ValidationError(_("The selection has started: the seed can no longer change."))
+    if panel.seed_published_at is not None and timezone.now() >= panel.registration_closes:
+        # Who can be selected is known once registration closes: a seed published by then is final,
+        # or an officer could try seeds against the pool and publish the one they liked.
+        raise ValidationError(_("The seed is published and registration has closed: the seed can no longer change."))
     if seed is None:
         seed = f"{secrets.randbelow(10**12):012d}"
     seed = seed.strip()

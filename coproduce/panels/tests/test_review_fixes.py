@@ -114,3 +114,30 @@ def test_a_resident_is_not_told_they_were_selected_before_the_selection_is_publi
     registrant.status = RegistrantStatus.CONFIRMED
     registrant.save(update_fields=["status"])
     assert workspaces.home_items(person) == []
+
+
+def test_the_seed_is_final_once_registration_has_closed_and_no_one_is_added_after_it():
+    """Who can be selected is known when registration closes: after that a published seed cannot be
+    swapped for one that picks other people, and no one can be registered by phone."""
+    from coproduce.panels.tests.factories import registration_dates
+
+    open_panel = PanelFactory(**registration_dates("open"))
+    officer = OfficerFactory(organisation=open_panel.organisation).person
+    services.selection_seed_set(panel=open_panel, actor=officer, seed="first")
+    services.selection_seed_set(panel=open_panel, actor=officer, seed="second")  # still open: may change
+    open_panel.refresh_from_db()
+    assert open_panel.selection_seed == "second"
+
+    panel = panel_with_registrants(people=12, size=4)
+    officer = OfficerFactory(organisation=panel.organisation).person
+    invitation = InvitationFactory(panel=panel)
+    phone = {"name": "Late Caller", "phone": "01632 960123", "features": {"sex": "female"}, "consent": True}
+    # Before the seed is published an officer may still take a late registration by phone.
+    services.register(invitation=invitation, by_phone=True, actor=officer, **phone)
+    services.selection_seed_set(panel=panel, actor=officer, seed="ceremony")
+    with pytest.raises(ValidationError, match="can no longer change"):
+        services.selection_seed_set(panel=panel, actor=officer, seed="a better one")
+    with pytest.raises(ValidationError, match="no one can be added now"):
+        services.register(invitation=InvitationFactory(panel=panel), by_phone=True, actor=officer, **phone)
+    panel.refresh_from_db()
+    assert panel.selection_seed == "ceremony"

@@ -91,10 +91,19 @@ def test_the_seed_is_published_typed_in_or_generated(client, panel, officer):
     panel.refresh_from_db()
     assert panel.selection_seed == "4 17 23" and panel.seed_published_at
     assert "The seed is: 4 17 23" in client.get(_url(panel)).text
+    # Registration has closed: the published seed is final (no trying seeds against the known pool).
+    again = client.post(_url(panel), {"action": "seed", "seed_choice": "generate", "seed": "ignored"})
+    assert again.status_code == 200 and "the seed can no longer change" in again.text
+    panel.refresh_from_db()
+    assert panel.selection_seed == "4 17 23"
+
+
+def test_a_generated_seed_is_random(client, panel, officer):
+    sign_in_with_mfa(client, officer)
     generated = client.post(_url(panel), {"action": "seed", "seed_choice": "generate", "seed": "ignored"})
     assert generated.status_code == 302
     panel.refresh_from_db()
-    assert panel.selection_seed not in ("", "4 17 23", "ignored")
+    assert panel.selection_seed.isdigit() and panel.seed_published_at
 
 
 def test_the_selection_is_run_shown_against_the_targets_and_published(
