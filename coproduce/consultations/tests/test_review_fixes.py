@@ -123,3 +123,25 @@ def test_the_xlsx_exports_sheet_is_named_in_the_officers_language(client, office
     assert reply.status_code == 200
     workbook = load_workbook(BytesIO(b"".join(reply.streaming_content)))
     assert workbook.sheetnames == ["Ymatebion"]
+
+
+def test_a_published_response_shows_no_date_or_place_answer(client, consultation):
+    """Officers redact only written answers: a date (a birthday?) and where someone lives could name them,
+    so neither is ever published."""
+    from django.utils import timezone
+
+    from coproduce.core.tests.factories import PlaceFactory
+
+    page = PageFactory(version=current_version(consultation))
+    born = QuestionFactory(page=page, kind=QuestionKind.DATE, text="When were you born?")
+    lives = QuestionFactory(page=page, kind=QuestionKind.PLACE, text="Where do you live?")
+    said = QuestionFactory(page=page, kind=QuestionKind.LONG_TEXT, text="What do you think?")
+    response = ResponseFactory(consultation=consultation, publish_consent=True, published_at=timezone.now())
+    AnswerFactory(response=response, question=born, text="1961-03-14")
+    AnswerFactory(response=response, question=lives, place=PlaceFactory(name="Ironbridge"))
+    AnswerFactory(response=response, question=said, text="Yes please, Ann", public_text="Yes please, [name]")
+    type(consultation).objects.filter(pk=consultation.pk).update(closes_at=timezone.now())
+    shown = client.get(f"/consultations/{consultation.pk}/responses/").text
+    assert "Yes please, [name]" in shown and "Ann" not in shown
+    assert "When were you born?" not in shown and "1961" not in shown and "14 March" not in shown
+    assert "Where do you live?" not in shown and "Ironbridge" not in shown
