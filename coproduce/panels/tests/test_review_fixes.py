@@ -141,3 +141,12 @@ def test_the_seed_is_final_once_registration_has_closed_and_no_one_is_added_afte
         services.register(invitation=InvitationFactory(panel=panel), by_phone=True, actor=officer, **phone)
     panel.refresh_from_db()
     assert panel.selection_seed == "ceremony"
+
+
+def test_the_letters_seed_is_published_on_the_panels_page(client):
+    from django.utils import timezone
+
+    panel = PanelFactory(invitation_seed="17 4 23", invited_at=timezone.now())
+    assert "drawn with the seed 17 4 23" in client.get(f"/panels/{panel.pk}/").text
+    undrawn = PanelFactory()
+    assert "drawn with the seed" not in client.get(f"/panels/{undrawn.pk}/").text
