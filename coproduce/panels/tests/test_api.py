@@ -145,3 +145,12 @@ def test_audit_page_shows_the_certificate_seed_and_command(client, published):
         reverse("panels:audit", kwargs={"pk": published.pk})
         in client.get(reverse("panels:detail", kwargs={"pk": published.pk})).content.decode()
     )
+
+
+def test_audit_page_counts_who_registered_but_could_not_be_selected(client, published):
+    page = reverse("panels:audit", kwargs={"pk": published.pk})
+    assert "could not be selected" not in client.get(page).content.decode()
+    RegistrantFactory(panel=published, features={"sex": "prefer_not_to_say", "age_band": "16_24"})
+    text = client.get(page).content.decode()
+    assert "1 more person registered but could not be selected" in text
+    assert "selected from 14 who registered" in text  # the pool the lottery used, as published

@@ -22,7 +22,7 @@ from coproduce.core.models import Organisation
 from coproduce.core.views.pagination import paginate
 
 from .. import selectors
-from ..models import Algorithm, Panel, Stage
+from ..models import Algorithm, Panel, Registrant, RegistrantStatus, Stage
 
 # GOV.UK tag colours for a panel's status (the words say it; the colour only helps).
 STATUS_TAGS = {
@@ -264,6 +264,11 @@ def audit_data(panel: Panel, language: str | None) -> dict:
         "seed": result.get("seed", panel.selection_seed),
         "engine": result.get("engine", ""),
         "pool_size": size,
+        # Who registered but was not in the pool (an answer a target needs was missing, e.g. prefer not to say).
+        "outside": Registrant.objects.filter(panel=panel)
+        .exclude(status=RegistrantStatus.WITHDRAWN)
+        .exclude(public_id__in=[row["id"] for row in pool_rows])
+        .count(),
         "tables": tables,
         "features": [features[feature] for feature in categories],
         "profiles": grouped,
