@@ -122,6 +122,7 @@ def test_the_selection_is_run_shown_against_the_targets_and_published(
     page = client.get(_url(panel))
     assert "The panel against the targets" in page.text and "Lowest chance of selection" in page.text
     assert "Certificate" in page.text and "4 17 23 31 42" in page.text
+    assert "LEXIMIN (the fairest" in page.text  # the method in words, not the engine's key
     assert panel.result["certified_optimal"]
     assert "The certificate proves the lottery is as fair as the targets allow" in page.text
     assert f"{panel.result['min_probability']:.4f}" in page.text

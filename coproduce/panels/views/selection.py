@@ -23,7 +23,7 @@ from coproduce.core.views.helpers import as_id
 
 from .. import letters, selectors, services
 from ..forms import MemberActionForm, SelectionSeedForm
-from ..models import Registrant, RegistrantStatus, Stage, Target
+from ..models import Algorithm, Registrant, RegistrantStatus, Stage, Target
 from .manage import MEMBER_STATUSES, call, make_up, messages_of, page, panel_for_officer, target_tables
 
 # Who has been selected at some point: members, and those who declined or withdrew after.
@@ -36,7 +36,8 @@ def _result(panel) -> dict | None:
     if not isinstance(result, dict) or not result.get("panel"):
         return None
     return {
-        "algorithm": result.get("algorithm", panel.algorithm),
+        # In words (the engine's name for it is in the published files and the command).
+        "algorithm": dict(Algorithm.choices).get(result.get("algorithm"), result.get("algorithm", panel.algorithm)),
         "seed": result.get("seed", panel.selection_seed),
         "k": result.get("k", panel.size),
         "size": len(result.get("panel") or []),
