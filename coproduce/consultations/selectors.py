@@ -764,17 +764,18 @@ def publishable_responses(consultation: Consultation) -> QuerySet[Response]:
 
 
 def published_responses(consultation: Consultation) -> QuerySet[Response]:
-    """Published responses, their answers prefetched (questions, options, places). Show a written
-    answer's ``public_text`` only, never ``text``."""
+    """Published responses, their publishable answers prefetched (questions, options). Show a written
+    answer's ``public_text`` only, never ``text``. Date and place answers are never published: only
+    written answers are redacted, and a birthday or where someone lives could name them."""
     return (
         submitted(consultation)
         .filter(publish_consent=True, published_at__isnull=False)
         .prefetch_related(
             Prefetch(
                 "answers",
-                queryset=Answer.objects.select_related("question__page", "option", "place").order_by(
-                    "question__page__order", "question__order", "rank", "pk"
-                ),
+                queryset=Answer.objects.exclude(question__kind__in=(QuestionKind.DATE, QuestionKind.PLACE))
+                .select_related("question__page", "option")
+                .order_by("question__page__order", "question__order", "rank", "pk"),
             )
         )
         .order_by("published_at", "pk")

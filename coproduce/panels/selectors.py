@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from coproduce.core import equality
 from coproduce.core.models import Place
 
-from .models import Feature, Invitation, Panel, Registrant, RegistrantStatus, Stage, Target
+from .models import Algorithm, Feature, Invitation, Panel, Registrant, RegistrantStatus, Stage
 from .models.panels import WARD_FEATURE
 
 ID_COLUMN = "id"
@@ -263,14 +263,17 @@ def _pool_rows(panel: Panel) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def audit(panel: Panel) -> dict[str, Any]:
-    """What the public audit page shows (``panel.result`` must be set):
+    """What the public audit page shows (``panel.result`` must be set), read from the published
+    files — exactly what anyone can download:
 
     ``targets``: per category (``feature``, ``label``) its ``values``, each with ``value``,
-    ``label``, ``minimum``, ``maximum``, ``census_share``, ``pool`` (people in the pool with
-    it) and ``panel`` (on the panel drawn); ``profiles``: the pool grouped by answers, each
-    with ``values`` (labels in category order), ``probability`` and ``count`` (lowest chance
-    first); ``certificate``: ``min_probability``, ``bound``, ``optimal``; and ``seed``,
-    ``algorithm``, ``k``, ``pool_size``, ``engine``, ``command``, ``households``.
+    ``label``, ``minimum``, ``maximum``, ``census_share``, ``pool`` (people in the pool with it),
+    ``pool_share`` (%), ``panel`` (on the panel drawn) and ``met``; ``profiles``: the pool grouped
+    by answers, each with ``values`` (labels in category order), ``probability``, ``count`` and
+    ``selected`` (lowest chance first); ``certificate``: ``min_probability``, ``bound``,
+    ``optimal``; ``outside``: people who registered but were not in the pool (an answer a target
+    needs was missing); and ``seed``, ``algorithm`` (and its ``algorithm_label``), ``k``,
+    ``pool_size``, ``engine``, ``command``, ``households``.
     """
     result = panel.result or {}
     features, people = _pool_rows(panel)
@@ -284,39 +287,47 @@ def audit(panel: Panel) -> dict[str, Any]:
             in_pool[feature][person[feature]] += 1
             if person[ID_COLUMN] in chosen:
                 on_panel[feature][person[feature]] += 1
-    by_feature: dict[str, list[Target]] = {}
-    for target in panel.targets.all():
-        by_feature.setdefault(target.feature, []).append(target)
+    shares = {(t.feature, t.value): t.census_share for t in panel.targets.all()}
+    by_feature: dict[str, list[dict[str, str]]] = {}
+    for row in csv.DictReader(io.StringIO(targets_csv(panel))):
+        by_feature.setdefault(row["feature"], []).append(row)
+    size = len(people)
     targets = []
     for feature in features:
         values = []
-        for target in by_feature.get(feature, []):
+        for row in by_feature.get(feature, []):
+            value, minimum, maximum = row["value"], int(row["min"]), int(row["max"])
             values.append(
                 {
-                    "value": target.value,
-                    "label": value_label(feature, target.value, wards),
-                    "minimum": target.minimum,
-                    "maximum": target.maximum,
-                    "census_share": target.census_share,
-                    "pool": in_pool[feature][target.value],
-                    "panel": on_panel[feature][target.value],
+                    "value": value,
+                    "label": value_label(feature, value, wards),
+                    "minimum": minimum,
+                    "maximum": maximum,
+                    "census_share": shares.get((feature, value)),
+                    "pool": in_pool[feature][value],
+                    "pool_share": 100 * in_pool[feature][value] / size if size else 0,
+                    "panel": on_panel[feature][value],
+                    "met": minimum <= on_panel[feature][value] <= maximum,
                 }
             )
         targets.append({"feature": feature, "label": category_label(feature), "values": values})
-    groups: Counter[tuple[tuple[str, ...], float]] = Counter()
+    groups: dict[tuple[tuple[str, ...], float], dict[str, int]] = {}
     for person in people:
-        profile = tuple(person[f] for f in features)
-        groups[(profile, round(probabilities.get(person[ID_COLUMN], 0.0), 6))] += 1
+        key = (tuple(person[f] for f in features), round(probabilities.get(person[ID_COLUMN], 0.0), 6))
+        group = groups.setdefault(key, {"count": 0, "selected": 0})
+        group["count"] += 1
+        group["selected"] += person[ID_COLUMN] in chosen
     profiles = [
         {
             "values": [value_label(f, v, wards) for f, v in zip(features, profile, strict=True)],
             "probability": probability,
-            "count": count,
+            **group,
         }
-        for (profile, probability), count in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
+        for (profile, probability), group in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
     ]
     bound = result.get("bound")
     minimum = result.get("min_probability")
+    algorithm = result.get("algorithm", panel.algorithm)
     return {
         "categories": [category_label(f) for f in features],
         "targets": targets,
@@ -326,10 +337,15 @@ def audit(panel: Panel) -> dict[str, Any]:
             "bound": bound,
             "optimal": bound is not None and minimum is not None and bound - minimum <= CERTIFICATE_TOL,
         },
+        "outside": Registrant.objects.filter(panel=panel)
+        .exclude(status=RegistrantStatus.WITHDRAWN)
+        .exclude(public_id__in=[person[ID_COLUMN] for person in people])
+        .count(),
         "seed": result.get("seed", panel.selection_seed),
-        "algorithm": result.get("algorithm", panel.algorithm),
+        "algorithm": algorithm,
+        "algorithm_label": dict(Algorithm.choices).get(algorithm, algorithm),
         "k": result.get("k", panel.size),
-        "pool_size": len(people),
+        "pool_size": size,
         "panel_size": len(chosen),
         "engine": result.get("engine", ""),
         "households": result.get("households", household_columns(panel)),

@@ -340,8 +340,6 @@ def responses(request, pk: int):
         rows = []
         for question_id, answers in by_question.items():
             question = questions[question_id]
-            if question.kind in (QuestionKind.DATE, QuestionKind.PLACE):
-                continue  # where someone lives and a date (a birthday?) could name them; not redactable
             if question.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
                 value = answers[0].public_text  # only ever the redacted text
             else:

@@ -22,7 +22,7 @@ from coproduce.core.models import Organisation
 from coproduce.core.views.pagination import paginate
 
 from .. import selectors
-from ..models import Algorithm, Panel, Registrant, RegistrantStatus, Stage
+from ..models import Panel, Stage
 
 # GOV.UK tag colours for a panel's status (the words say it; the colour only helps).
 STATUS_TAGS = {
@@ -149,7 +149,7 @@ def audit_page(request, pk: int):
     published = panel.stage == PUBLISHED
     if not (published or (panel.result and request.user.has_perm("panels.run", panel))):
         raise Http404
-    audit = audit_data(panel, get_language())
+    audit = selectors.audit(panel)
     files = {
         "targets": reverse("api:panel_targets", kwargs={"panel_id": panel.pk}),
         "pool": reverse("api:panel_pool", kwargs={"panel_id": panel.pk}),
@@ -166,119 +166,6 @@ def audit_page(request, pk: int):
             "language": get_language(),
         },
     )
-
-
-# Bound and lowest probability within this: the lottery is certified the fairest possible.
-CERTIFICATE_TOL = 1e-6
-
-
-def _labels(categories, language: str | None) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Words for the categories and their values (wards by name, bank categories by label)."""
-    from coproduce.core import equality
-    from coproduce.core.models import Place
-
-    features: dict[str, str] = {}
-    values: dict[tuple[str, str], str] = {}
-    for key in categories:
-        if key == "ward":
-            features[key] = _("Ward")
-            continue
-        try:
-            bank_question = equality.question(key)
-        except KeyError:
-            features[key] = key
-            continue
-        features[key] = str(bank_question.label)
-        for value, label in bank_question.choices():
-            values[(key, value)] = str(label)
-    if "ward" in categories:
-        for place in Place.objects.filter(kind="ward"):
-            values[("ward", place.code)] = place.localised_name(language)
-    return features, values
-
-
-def audit_data(panel: Panel, language: str | None) -> dict:
-    """What the audit page shows, read from the published files and result (exactly what anyone can
-    download): each target against the pool and the panel, the pool grouped by profile with each
-    profile's probability, the certificate, the seed and the command."""
-    import csv
-    import io
-
-    result = panel.result or {}
-    targets = list(csv.DictReader(io.StringIO(selectors.targets_csv(panel))))
-    pool_rows = list(csv.DictReader(io.StringIO(selectors.pool_csv(panel))))
-    categories = []
-    for row in targets:
-        if row["feature"] not in categories:
-            categories.append(row["feature"])
-    features, values = _labels(categories, language)
-    chosen = set(result.get("panel", ()))
-    probabilities = result.get("probabilities", {})
-    in_pool: dict[tuple[str, str], int] = {}
-    in_panel: dict[tuple[str, str], int] = {}
-    profiles: dict[tuple, dict] = {}
-    for row in pool_rows:
-        for feature in categories:
-            key = (feature, row.get(feature, ""))
-            in_pool[key] = in_pool.get(key, 0) + 1
-            if row["id"] in chosen:
-                in_panel[key] = in_panel.get(key, 0) + 1
-        probability = round(float(probabilities.get(row["id"], 0.0)), 6)
-        profile = (*(row.get(feature, "") for feature in categories), probability)
-        entry = profiles.setdefault(profile, {"count": 0, "selected": 0, "probability": probability})
-        entry["count"] += 1
-        entry["selected"] += row["id"] in chosen
-    size = len(pool_rows)
-    tables = []
-    for feature in categories:
-        rows = [
-            {
-                "value": values.get((feature, row["value"]), row["value"]),
-                "minimum": int(row["min"]),
-                "maximum": int(row["max"]),
-                "pool": in_pool.get((feature, row["value"]), 0),
-                "pool_share": 100 * in_pool.get((feature, row["value"]), 0) / size if size else 0,
-                "panel": in_panel.get((feature, row["value"]), 0),
-                "met": int(row["min"]) <= in_panel.get((feature, row["value"]), 0) <= int(row["max"]),
-            }
-            for row in targets
-            if row["feature"] == feature
-        ]
-        tables.append({"feature": feature, "label": features[feature], "rows": rows})
-    grouped = [
-        {
-            "values": [
-                values.get((feature, value), value) for feature, value in zip(categories, profile, strict=False)
-            ],
-            **entry,
-        }
-        for profile, entry in sorted(profiles.items(), key=lambda item: (item[1]["probability"], item[0]))
-    ]
-    lowest = result.get("min_probability")
-    bound = result.get("bound")
-    published = selectors.selection_json(panel) if result else {}
-    return {
-        "k": result.get("k", panel.size),
-        "algorithm": result.get("algorithm", panel.algorithm),
-        "algorithm_label": dict(Algorithm.choices).get(result.get("algorithm", panel.algorithm), panel.algorithm),
-        "seed": result.get("seed", panel.selection_seed),
-        "engine": result.get("engine", ""),
-        "pool_size": size,
-        # Who registered but was not in the pool (an answer a target needs was missing, e.g. prefer not to say).
-        "outside": Registrant.objects.filter(panel=panel)
-        .exclude(status=RegistrantStatus.WITHDRAWN)
-        .exclude(public_id__in=[row["id"] for row in pool_rows])
-        .count(),
-        "tables": tables,
-        "features": [features[feature] for feature in categories],
-        "profiles": grouped,
-        "min_probability": lowest,
-        "bound": bound,
-        "certified": lowest is not None and bound is not None and bound - lowest <= CERTIFICATE_TOL,
-        "command": published.get("command", ""),
-        "pool_sha256": result.get("pool_sha256", ""),
-        "targets_sha256": result.get("targets_sha256", ""),
-    }
 
 
 urlpatterns = [
