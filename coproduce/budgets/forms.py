@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coproduce.core.forms import DateParts
+from coproduce.core.forms import DateParts, ServiceErrorsForm
 from coproduce.core.verification import VerificationLevel
 
 from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, BallotKind, CountRule, DeliveryStatus
@@ -298,26 +298,6 @@ class PoundsField(forms.CharField):
         if pence < 1:
             raise forms.ValidationError(self.error_messages["min_value"], code="min_value")
         return pence
-
-
-class ServiceErrorsForm(forms.Form):
-    """A form that puts a service's refusal beside the field it names (``field_for`` maps a
-    service's key to the form's field; a date's refusal lands on its day box)."""
-
-    service_fields: dict[str, str] = {}
-
-    def field_for(self, name: str) -> str | None:
-        name = self.service_fields.get(name, name)
-        if name in self.fields:
-            return name
-        return f"{name}_day" if f"{name}_day" in self.fields else None
-
-    def add_service_error(self, error) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(self.field_for(name), errors)
 
 
 class RoundForm(ServiceErrorsForm):

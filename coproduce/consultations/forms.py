@@ -7,20 +7,23 @@ and the list's filters. The officers' forms follow.
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.core import equality
 from coproduce.core import selectors as core_selectors
-from coproduce.core.forms import DateParts, postcode_hint, ward_choices
+from coproduce.core.forms import DateParts, ServiceErrorsForm, postcode_hint, ward_choices
 
-from .models import Option, Question, QuestionKind, Status
+from .models import Audience, EventKind, Option, Question, QuestionKind, Status
 from .models.responses import ANSWER_MAX_LENGTH
 
 SHORT_TEXT_MAX_LENGTH = 500
@@ -497,42 +500,28 @@ class ConsultationFilterForm(forms.Form):
 # survey builder, events, paper responses, themes, publishing and "you said, we did". Imported here,
 # below the residents' forms, so that the two halves of the file can be written apart.
 
-import datetime as _datetime  # noqa: E402
-import re as _re  # noqa: E402
-
-from django import forms as _forms  # noqa: E402
-from django.utils import timezone as _timezone  # noqa: E402
-from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
-
-from coproduce.core import equality as _equality  # noqa: E402
-from coproduce.core.forms import DateParts as _DateParts  # noqa: E402
-
-from .models import Audience as _Audience  # noqa: E402
-from .models import EventKind as _EventKind  # noqa: E402
-from .models import QuestionKind as _QuestionKind  # noqa: E402
-
-_OFFICER_TOO_LONG = _lazy("Use %(limit_value)s characters or fewer")
-_OFFICER_CLOCK = _re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
-_OFFICER_OPTION_KINDS = {_QuestionKind.SINGLE, _QuestionKind.MULTIPLE, _QuestionKind.MATRIX, _QuestionKind.RANKING}
+_OFFICER_TOO_LONG = _("Use %(limit_value)s characters or fewer")
+_OFFICER_CLOCK = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
+_OFFICER_OPTION_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.MATRIX, QuestionKind.RANKING}
 
 
 def _text(label, max_length, *, required=False, required_message=None, help_text="", textarea=False):
     messages = {"max_length": _OFFICER_TOO_LONG}
     if required_message:
         messages["required"] = required_message
-    return _forms.CharField(
+    return forms.CharField(
         label=label,
         max_length=max_length,
         required=required,
         help_text=help_text,
-        widget=_forms.Textarea if textarea else None,
+        widget=forms.Textarea if textarea else None,
         error_messages=messages,
     )
 
 
 def _whole(label, *, required=False, min_value=None, max_value=None, help_text="", example="5"):
-    message = _lazy("Enter a whole number, like %(example)s") % {"example": example}
-    return _forms.IntegerField(
+    message = _("Enter a whole number, like %(example)s") % {"example": example}
+    return forms.IntegerField(
         label=label,
         required=required,
         min_value=min_value,
@@ -541,42 +530,41 @@ def _whole(label, *, required=False, min_value=None, max_value=None, help_text="
         error_messages={
             "required": message,
             "invalid": message,
-            "min_value": _lazy("Enter a number of %(limit_value)s or more"),
-            "max_value": _lazy("Enter a number of %(limit_value)s or less"),
+            "min_value": _("Enter a number of %(limit_value)s or more"),
+            "max_value": _("Enter a number of %(limit_value)s or less"),
         },
     )
 
 
-def _moment(form: _forms.Form, name: str, label, *, time_required: bool = True) -> _datetime.datetime | None:
+def _moment(form: forms.Form, name: str, label, *, time_required: bool = True) -> datetime.datetime | None:
     """The date typed in ``<name>_day/_month/_year`` and the time in ``<name>_time``, in the site's zone."""
-    day = _DateParts(name, label, required=True).clean(form)
+    day = DateParts(name, label, required=True).clean(form)
     match = _OFFICER_CLOCK.match(form.cleaned_data.get(f"{name}_time") or "")
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         form.add_error(
             f"{name}_time",
-            _lazy("Enter the time for “%(what)s” as hours and minutes on the 24-hour clock, like 09:00")
-            % {"what": label},
+            _("Enter the time for “%(what)s” as hours and minutes on the 24-hour clock, like 09:00") % {"what": label},
         )
         return None
     if day is None:
         return None
-    return _timezone.make_aware(_datetime.datetime.combine(day, _datetime.time(int(match[1]), int(match[2]))))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(int(match[1]), int(match[2]))))
 
 
-def _moment_fields(form: _forms.Form, name: str, label) -> None:
-    form.fields.update(_DateParts(name, label, required=True).fields())
-    form.fields[f"{name}_time"] = _forms.CharField(
-        label=_lazy("Time"),
+def _moment_fields(form: forms.Form, name: str, label) -> None:
+    form.fields.update(DateParts(name, label, required=True).fields())
+    form.fields[f"{name}_time"] = forms.CharField(
+        label=_("Time"),
         required=False,
         max_length=5,
-        help_text=_lazy("Use the 24-hour clock, for example 09:00 or 17:30."),
+        help_text=_("Use the 24-hour clock, for example 09:00 or 17:30."),
     )
 
 
 def _moment_initial(name: str, value) -> dict:
     if value is None:
         return {}
-    moment = _timezone.localtime(value)
+    moment = timezone.localtime(value)
     return {
         f"{name}_day": moment.day,
         f"{name}_month": moment.month,
@@ -585,80 +573,68 @@ def _moment_initial(name: str, value) -> dict:
     }
 
 
-def service_error_on(form: _forms.Form, error, *, dates: tuple[str, ...] = (), aliases: dict | None = None) -> None:
-    """Put a service's refusal beside the field it names (a date's on its day box); the rest on the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        field = (aliases or {}).get(name, name)
-        if field in dates:
-            field = f"{field}_day"
-        form.add_error(field if field in form.fields else None, errors)
-
-
-class ConsultationForm(_forms.Form):
+class ConsultationForm(ServiceErrorsForm):
     """A consultation's words, place, dates, who may respond and the equality questions it asks."""
 
-    MOMENTS = (("opens_at", _lazy("Opens")), ("closes_at", _lazy("Closes")))
+    MOMENTS = (("opens_at", _("Opens")), ("closes_at", _("Closes")))
 
-    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the consultation's title"))
-    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
+    title = _text(_("Title"), 200, required=True, required_message=_("Enter the consultation's title"))
+    title_cy = _text(_("Title in Welsh (optional)"), 200)
     summary = _text(
-        _lazy("Summary"),
+        _("Summary"),
         8000,
         required=True,
-        required_message=_lazy("Enter a summary of what the consultation is about"),
-        help_text=_lazy("What is proposed, why, and what people's answers will change. Plain words."),
+        required_message=_("Enter a summary of what the consultation is about"),
+        help_text=_("What is proposed, why, and what people's answers will change. Plain words."),
         textarea=True,
     )
-    summary_cy = _text(_lazy("Summary in Welsh (optional)"), 8000, textarea=True)
-    place = _forms.ChoiceField(
-        label=_lazy("The place it concerns"),
-        error_messages={"required": _lazy("Choose the place"), "invalid_choice": _lazy("Choose the place")},
+    summary_cy = _text(_("Summary in Welsh (optional)"), 8000, textarea=True)
+    place = forms.ChoiceField(
+        label=_("The place it concerns"),
+        error_messages={"required": _("Choose the place"), "invalid_choice": _("Choose the place")},
     )
     audience_text = _text(
-        _lazy("Who it is for (optional)"),
+        _("Who it is for (optional)"),
         300,
-        help_text=_lazy("For example, everyone who lives, works or studies in Kingsmere."),
+        help_text=_("For example, everyone who lives, works or studies in Kingsmere."),
     )
-    audience_text_cy = _text(_lazy("Who it is for, in Welsh (optional)"), 300)
-    audience = _forms.ChoiceField(
-        label=_lazy("Who may respond?"),
-        choices=_Audience.choices,
-        initial=_Audience.ANYONE,
+    audience_text_cy = _text(_("Who it is for, in Welsh (optional)"), 300)
+    audience = forms.ChoiceField(
+        label=_("Who may respond?"),
+        choices=Audience.choices,
+        initial=Audience.ANYONE,
         error_messages={
-            "required": _lazy("Choose who may respond"),
-            "invalid_choice": _lazy("Choose who may respond"),
+            "required": _("Choose who may respond"),
+            "invalid_choice": _("Choose who may respond"),
         },
     )
-    one_response_per_person = _forms.BooleanField(
-        label=_lazy("Allow only one response per person (they must sign in)"), required=False
+    one_response_per_person = forms.BooleanField(
+        label=_("Allow only one response per person (they must sign in)"), required=False
     )
-    equality_questions = _forms.MultipleChoiceField(
-        label=_lazy("Equality monitoring questions (optional)"),
-        help_text=_lazy(
+    equality_questions = forms.MultipleChoiceField(
+        label=_("Equality monitoring questions (optional)"),
+        help_text=_(
             "Asked at the end, always optional, stored apart from the answers and seen only in aggregate "
             "by the equalities role."
         ),
         required=False,
-        error_messages={"invalid_choice": _lazy("Choose equality questions from the list")},
+        error_messages={"invalid_choice": _("Choose equality questions from the list")},
     )
 
     def __init__(self, *args, places, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.places = {str(place.pk): place for place in places}
-        self.fields["place"].choices = [("", _lazy("Choose a place"))] + [
+        self.fields["place"].choices = [("", _("Choose a place"))] + [
             (key, f"{place.localised_name(language)} ({place.get_kind_display()})")
             for key, place in self.places.items()
         ]
-        self.fields["equality_questions"].choices = [(q.key, q.label) for q in _equality.BANK]
+        self.fields["equality_questions"].choices = [(q.key, q.label) for q in equality.BANK]
         for name, label in self.MOMENTS:
             _moment_fields(self, name, label)
 
     @classmethod
     def initial_new(cls) -> dict:
-        return {"audience": _Audience.ANYONE, "opens_at_time": "09:00", "closes_at_time": "17:00"}
+        return {"audience": Audience.ANYONE, "opens_at_time": "09:00", "closes_at_time": "17:00"}
 
     @classmethod
     def initial_for(cls, consultation) -> dict:
@@ -687,7 +663,7 @@ class ConsultationForm(_forms.Form):
         for name, label in self.MOMENTS:
             cleaned[name] = _moment(self, name, label)
         if cleaned.get("opens_at") and cleaned.get("closes_at") and cleaned["closes_at"] <= cleaned["opens_at"]:
-            self.add_error("closes_at_day", _lazy("The consultation must close after it opens"))
+            self.add_error("closes_at_day", _("The consultation must close after it opens"))
         return cleaned
 
     def values(self) -> dict:
@@ -705,115 +681,101 @@ class ConsultationForm(_forms.Form):
             "closes_at",
         )
         values = {name: self.cleaned_data[name] for name in names}
-        values["equality_questions"] = [q.key for q in _equality.questions(self.cleaned_data["equality_questions"])]
+        values["equality_questions"] = [q.key for q in equality.questions(self.cleaned_data["equality_questions"])]
         return values
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error, dates=("opens_at", "closes_at"))
 
-
-class DocumentForm(_forms.Form):
+class DocumentForm(ServiceErrorsForm):
     """A PDF the consultation publishes, with an accessible summary of what it says."""
 
-    file = _forms.FileField(
-        label=_lazy("PDF"),
-        help_text=_lazy("A PDF smaller than 20 MB."),
-        error_messages={"required": _lazy("Select a PDF"), "empty": _lazy("The selected file is empty")},
+    file = forms.FileField(
+        label=_("PDF"),
+        help_text=_("A PDF smaller than 20 MB."),
+        error_messages={"required": _("Select a PDF"), "empty": _("The selected file is empty")},
     )
-    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the document's title"))
-    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
+    title = _text(_("Title"), 200, required=True, required_message=_("Enter the document's title"))
+    title_cy = _text(_("Title in Welsh (optional)"), 200)
     summary = _text(
-        _lazy("Accessible summary"),
+        _("Accessible summary"),
         8000,
         required=True,
-        required_message=_lazy("Enter a summary of what the document says"),
-        help_text=_lazy("What the document says, in plain words, for people who cannot read the PDF."),
+        required_message=_("Enter a summary of what the document says"),
+        help_text=_("What the document says, in plain words, for people who cannot read the PDF."),
         textarea=True,
     )
-    summary_cy = _text(_lazy("Accessible summary in Welsh (optional)"), 8000, textarea=True)
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
+    summary_cy = _text(_("Accessible summary in Welsh (optional)"), 8000, textarea=True)
 
 
-class PageEditForm(_forms.Form):
+class PageEditForm(ServiceErrorsForm):
     """A page of the survey: its title and an introduction."""
 
-    title = _text(_lazy("Page title"), 200, required=True, required_message=_lazy("Enter the page's title"))
-    title_cy = _text(_lazy("Page title in Welsh (optional)"), 200)
-    intro = _text(_lazy("Introduction (optional)"), 2000, textarea=True)
-    intro_cy = _text(_lazy("Introduction in Welsh (optional)"), 2000, textarea=True)
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
+    title = _text(_("Page title"), 200, required=True, required_message=_("Enter the page's title"))
+    title_cy = _text(_("Page title in Welsh (optional)"), 200)
+    intro = _text(_("Introduction (optional)"), 2000, textarea=True)
+    intro_cy = _text(_("Introduction in Welsh (optional)"), 2000, textarea=True)
 
 
-class SurveyVersionForm(_forms.Form):
+class SurveyVersionForm(ServiceErrorsForm):
     """Start a new version of a locked survey: what changes, shown with the consultation."""
 
     note = _text(
-        _lazy("What changes in the new version?"),
+        _("What changes in the new version?"),
         500,
         required=True,
-        required_message=_lazy("Say what changes in the new version"),
-        help_text=_lazy("Shown to residents with the consultation, for example: a question about parking added."),
+        required_message=_("Say what changes in the new version"),
+        help_text=_("Shown to residents with the consultation, for example: a question about parking added."),
     )
-    note_cy = _text(_lazy("What changes, in Welsh (optional)"), 500)
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
+    note_cy = _text(_("What changes, in Welsh (optional)"), 500)
 
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class QuestionForm(_forms.Form):
+class QuestionForm(ServiceErrorsForm):
     """A question of any kind; options (and matrix rows) typed one per line in English and in Welsh."""
 
-    kind = _forms.ChoiceField(
-        label=_lazy("Kind of question"),
-        choices=_QuestionKind.choices,
+    kind = forms.ChoiceField(
+        label=_("Kind of question"),
+        choices=QuestionKind.choices,
         error_messages={
-            "required": _lazy("Choose the kind of question"),
-            "invalid_choice": _lazy("Choose the kind of question"),
+            "required": _("Choose the kind of question"),
+            "invalid_choice": _("Choose the kind of question"),
         },
     )
-    text = _text(_lazy("Question"), 500, required=True, required_message=_lazy("Enter the question"))
-    text_cy = _text(_lazy("Question in Welsh (optional)"), 500)
-    help = _text(_lazy("Help text (optional)"), 1000, help_text=_lazy("Shown under the question."))
-    help_cy = _text(_lazy("Help text in Welsh (optional)"), 1000)
-    required = _forms.BooleanField(label=_lazy("People must answer this question"), required=False)
+    text = _text(_("Question"), 500, required=True, required_message=_("Enter the question"))
+    text_cy = _text(_("Question in Welsh (optional)"), 500)
+    help = _text(_("Help text (optional)"), 1000, help_text=_("Shown under the question."))
+    help_cy = _text(_("Help text in Welsh (optional)"), 1000)
+    required = forms.BooleanField(label=_("People must answer this question"), required=False)
     options = _text(
-        _lazy("Options, one per line"),
+        _("Options, one per line"),
         10000,
-        help_text=_lazy(
+        help_text=_(
             "For one choice, several choices and ranking: the options. For a matrix: the things rated, one per line."
         ),
         textarea=True,
     )
-    options_cy = _text(_lazy("Options in Welsh, one per line, in the same order (optional)"), 10000, textarea=True)
-    shown_if = _forms.ChoiceField(
-        label=_lazy("Show this question only if (optional)"),
+    options_cy = _text(_("Options in Welsh, one per line, in the same order (optional)"), 10000, textarea=True)
+    shown_if = forms.ChoiceField(
+        label=_("Show this question only if (optional)"),
         required=False,
-        help_text=_lazy("An answer to a question on an earlier page. Leave it to show the question to everyone."),
-        error_messages={"invalid_choice": _lazy("Choose an answer from the list")},
+        help_text=_("An answer to a question on an earlier page. Leave it to show the question to everyone."),
+        error_messages={"invalid_choice": _("Choose an answer from the list")},
     )
-    scale_min = _whole(_lazy("Rating scale from"), required=False, min_value=-100, max_value=100, example="1")
-    scale_max = _whole(_lazy("Rating scale to"), required=False, min_value=-100, max_value=100, example="5")
-    scale_min_label = _text(_lazy("Label of the lowest rating (optional)"), 100, help_text=_lazy("For example, Poor."))
-    scale_min_label_cy = _text(_lazy("Label of the lowest rating, in Welsh (optional)"), 100)
-    scale_max_label = _text(
-        _lazy("Label of the highest rating (optional)"), 100, help_text=_lazy("For example, Excellent.")
-    )
-    scale_max_label_cy = _text(_lazy("Label of the highest rating, in Welsh (optional)"), 100)
-    number_min = _whole(_lazy("Smallest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
-    number_max = _whole(_lazy("Largest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
+    scale_min = _whole(_("Rating scale from"), required=False, min_value=-100, max_value=100, example="1")
+    scale_max = _whole(_("Rating scale to"), required=False, min_value=-100, max_value=100, example="5")
+    scale_min_label = _text(_("Label of the lowest rating (optional)"), 100, help_text=_("For example, Poor."))
+    scale_min_label_cy = _text(_("Label of the lowest rating, in Welsh (optional)"), 100)
+    scale_max_label = _text(_("Label of the highest rating (optional)"), 100, help_text=_("For example, Excellent."))
+    scale_max_label_cy = _text(_("Label of the highest rating, in Welsh (optional)"), 100)
+    number_min = _whole(_("Smallest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
+    number_max = _whole(_("Largest number allowed (optional)"), min_value=-(10**9), max_value=10**9)
     max_choices = _whole(
-        _lazy("Most choices allowed (optional)"),
+        _("Most choices allowed (optional)"),
         min_value=1,
         max_value=100,
-        help_text=_lazy("For several choices: leave it empty for no limit."),
+        help_text=_("For several choices: leave it empty for no limit."),
         example="3",
     )
 
@@ -821,7 +783,7 @@ class QuestionForm(_forms.Form):
         """``conditions``: (Option, words) pairs of questions on earlier pages a question may depend on."""
         super().__init__(*args, **kwargs)
         self.conditions = {str(option.pk): option for option, _words in conditions}
-        self.fields["shown_if"].choices = [("", _lazy("Always show it"))] + [
+        self.fields["shown_if"].choices = [("", _("Always show it"))] + [
             (str(option.pk), words) for option, words in conditions
         ]
 
@@ -860,28 +822,28 @@ class QuestionForm(_forms.Form):
         welsh = _lines(cleaned.get("options_cy", ""))
         if kind in _OFFICER_OPTION_KINDS:
             if len(labels) < 2:
-                self.add_error("options", _lazy("Enter at least 2 options, one per line"))
+                self.add_error("options", _("Enter at least 2 options, one per line"))
             elif welsh and len(welsh) != len(labels):
                 self.add_error(
                     "options_cy",
-                    _lazy("Enter a Welsh option for each English one (%(count)s), or leave them all empty")
+                    _("Enter a Welsh option for each English one (%(count)s), or leave them all empty")
                     % {"count": len(labels)},
                 )
             elif len({label.casefold() for label in labels}) != len(labels):
-                self.add_error("options", _lazy("Each option must be different"))
+                self.add_error("options", _("Each option must be different"))
             elif any(len(label) > 300 for label in labels + welsh):
-                self.add_error("options", _lazy("Each option must be 300 characters or fewer"))
-        if kind == _QuestionKind.RATING or kind == _QuestionKind.MATRIX:
+                self.add_error("options", _("Each option must be 300 characters or fewer"))
+        if kind == QuestionKind.RATING or kind == QuestionKind.MATRIX:
             low = cleaned.get("scale_min")
             high = cleaned.get("scale_max")
             low = 1 if low is None else low
             high = 5 if high is None else high
             if high <= low and "scale_max" not in self.errors:
-                self.add_error("scale_max", _lazy("The top of the scale must be more than its bottom"))
+                self.add_error("scale_max", _("The top of the scale must be more than its bottom"))
             cleaned["scale_min"], cleaned["scale_max"] = low, high
         low, high = cleaned.get("number_min"), cleaned.get("number_max")
-        if kind == _QuestionKind.NUMBER and low is not None and high is not None and high < low:
-            self.add_error("number_max", _lazy("The largest number must be at least the smallest"))
+        if kind == QuestionKind.NUMBER and low is not None and high is not None and high < low:
+            self.add_error("number_max", _("The largest number must be at least the smallest"))
         cleaned["option_pairs"] = [
             (label, welsh[index] if index < len(welsh) else "") for index, label in enumerate(labels)
         ]
@@ -896,7 +858,7 @@ class QuestionForm(_forms.Form):
         data = self.cleaned_data
         kind = data["kind"]
         values = {name: data[name] for name in ("kind", "text", "text_cy", "help", "help_cy", "required", "shown_if")}
-        if kind in (_QuestionKind.RATING, _QuestionKind.MATRIX):
+        if kind in (QuestionKind.RATING, QuestionKind.MATRIX):
             values.update(
                 {
                     name: data[name]
@@ -910,64 +872,63 @@ class QuestionForm(_forms.Form):
                     )
                 }
             )
-        if kind == _QuestionKind.NUMBER:
+        if kind == QuestionKind.NUMBER:
             values.update(number_min=data["number_min"], number_max=data["number_max"])
-        if kind == _QuestionKind.MULTIPLE:
+        if kind == QuestionKind.MULTIPLE:
             values["max_choices"] = data["max_choices"]
         values["options"] = data["option_pairs"] if kind in _OFFICER_OPTION_KINDS else ()
         return values
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
 
-
-class EventForm(_forms.Form):
+class EventForm(ServiceErrorsForm):
     """A road show, focus group, forum or drop-in: when and where, its access information and places."""
 
-    kind = _forms.ChoiceField(
-        label=_lazy("Kind of event"),
-        choices=_EventKind.choices,
+    service_fields = {"ends_at": "ends_time"}
+
+    kind = forms.ChoiceField(
+        label=_("Kind of event"),
+        choices=EventKind.choices,
         error_messages={
-            "required": _lazy("Choose the kind of event"),
-            "invalid_choice": _lazy("Choose the kind of event"),
+            "required": _("Choose the kind of event"),
+            "invalid_choice": _("Choose the kind of event"),
         },
     )
-    title = _text(_lazy("Title"), 200, required=True, required_message=_lazy("Enter the event's title"))
-    title_cy = _text(_lazy("Title in Welsh (optional)"), 200)
-    ends_time = _forms.CharField(
-        label=_lazy("Ends at"),
+    title = _text(_("Title"), 200, required=True, required_message=_("Enter the event's title"))
+    title_cy = _text(_("Title in Welsh (optional)"), 200)
+    ends_time = forms.CharField(
+        label=_("Ends at"),
         required=False,
         max_length=5,
-        help_text=_lazy("Use the 24-hour clock, for example 17:30."),
+        help_text=_("Use the 24-hour clock, for example 17:30."),
     )
     venue = _text(
-        _lazy("Venue"),
+        _("Venue"),
         200,
         required=True,
-        required_message=_lazy("Enter the venue"),
-        help_text=_lazy("For example, Kingsmere Library."),
+        required_message=_("Enter the venue"),
+        help_text=_("For example, Kingsmere Library."),
     )
-    address = _text(_lazy("Address (optional)"), 400)
-    postcode = _text(_lazy("Postcode (optional)"), 8)
+    address = _text(_("Address (optional)"), 400)
+    postcode = _text(_("Postcode (optional)"), 8)
     access = _text(
-        _lazy("Access information (optional)"),
+        _("Access information (optional)"),
         2000,
-        help_text=_lazy("Step-free access, hearing loop, toilets, parking, what to expect."),
+        help_text=_("Step-free access, hearing loop, toilets, parking, what to expect."),
         textarea=True,
     )
-    access_cy = _text(_lazy("Access information in Welsh (optional)"), 2000, textarea=True)
-    registration = _forms.BooleanField(label=_lazy("People register for a place"), required=False)
+    access_cy = _text(_("Access information in Welsh (optional)"), 2000, textarea=True)
+    registration = forms.BooleanField(label=_("People register for a place"), required=False)
     capacity = _whole(
-        _lazy("Places (optional)"),
+        _("Places (optional)"),
         min_value=1,
         max_value=100000,
-        help_text=_lazy("Leave it empty for no limit. When it is full, people join a waiting list."),
+        help_text=_("Leave it empty for no limit. When it is full, people join a waiting list."),
         example="30",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _moment_fields(self, "starts_at", _lazy("Date and start of the event"))
+        _moment_fields(self, "starts_at", _("Date and start of the event"))
 
     @classmethod
     def initial_new(cls) -> dict:
@@ -989,21 +950,21 @@ class EventForm(_forms.Form):
         )
         initial = {name: getattr(event, name) for name in names}
         initial.update(_moment_initial("starts_at", event.starts_at))
-        initial["ends_time"] = _timezone.localtime(event.ends_at).strftime("%H:%M")
+        initial["ends_time"] = timezone.localtime(event.ends_at).strftime("%H:%M")
         return initial
 
     def clean(self):
         cleaned = super().clean()
-        starts = _moment(self, "starts_at", _lazy("Date and start of the event"))
+        starts = _moment(self, "starts_at", _("Date and start of the event"))
         cleaned["starts_at"] = starts
         match = _OFFICER_CLOCK.match(cleaned.get("ends_time") or "")
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-            self.add_error("ends_time", _lazy("Enter the time the event ends on the 24-hour clock, like 12:00"))
+            self.add_error("ends_time", _("Enter the time the event ends on the 24-hour clock, like 12:00"))
         elif starts is not None:
-            day = _timezone.localtime(starts).date()
-            ends = _timezone.make_aware(_datetime.datetime.combine(day, _datetime.time(int(match[1]), int(match[2]))))
+            day = timezone.localtime(starts).date()
+            ends = timezone.make_aware(datetime.datetime.combine(day, datetime.time(int(match[1]), int(match[2]))))
             if ends <= starts:
-                self.add_error("ends_time", _lazy("The event must end after it starts"))
+                self.add_error("ends_time", _("The event must end after it starts"))
             cleaned["ends_at"] = ends
         return cleaned
 
@@ -1024,18 +985,15 @@ class EventForm(_forms.Form):
         )
         return {name: self.cleaned_data[name] for name in names}
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error, dates=("starts_at",), aliases={"ends_at": "ends_time"})
 
-
-class AttendanceForm(_forms.Form):
+class AttendanceForm(ServiceErrorsForm):
     """Who came (a tick per booked registration) and the head count."""
 
     attended_count = _whole(
-        _lazy("How many people came (optional)"),
+        _("How many people came (optional)"),
         min_value=0,
         max_value=1000000,
-        help_text=_lazy("Everyone who came, registered or not."),
+        help_text=_("Everyone who came, registered or not."),
         example="25",
     )
 
@@ -1043,7 +1001,7 @@ class AttendanceForm(_forms.Form):
         super().__init__(*args, **kwargs)
         self.registrations = list(registrations)
         for registration in self.registrations:
-            self.fields[f"came_{registration.pk}"] = _forms.BooleanField(label=registration.name, required=False)
+            self.fields[f"came_{registration.pk}"] = forms.BooleanField(label=registration.name, required=False)
 
     @classmethod
     def initial_for(cls, event, registrations) -> dict:
@@ -1054,94 +1012,79 @@ class AttendanceForm(_forms.Form):
     def attended(self) -> dict[int, bool]:
         return {r.pk: bool(self.cleaned_data.get(f"came_{r.pk}")) for r in self.registrations}
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
 
-
-class EventNotesForm(_forms.Form):
+class EventNotesForm(ServiceErrorsForm):
     notes = _text(
-        _lazy("Notes from the event"),
+        _("Notes from the event"),
         20000,
-        help_text=_lazy("What people said and asked. Published with the consultation: leave out names."),
+        help_text=_("What people said and asked. Published with the consultation: leave out names."),
         textarea=True,
     )
-    notes_cy = _text(_lazy("Notes in Welsh (optional)"), 20000, textarea=True)
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
+    notes_cy = _text(_("Notes in Welsh (optional)"), 20000, textarea=True)
 
 
-class PaperReferenceForm(_forms.Form):
+class PaperReferenceForm(ServiceErrorsForm):
     paper_reference = _text(
-        _lazy("Paper reference (optional)"),
+        _("Paper reference (optional)"),
         60,
-        help_text=_lazy("The number written on the paper form, so that it can be found again."),
+        help_text=_("The number written on the paper form, so that it can be found again."),
     )
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
 
-
-class PaperFinishForm(_forms.Form):
+class PaperFinishForm(ServiceErrorsForm):
     """The end of a paper form: the reference, contact and consent boxes, and its equality answers."""
 
     paper_reference = PaperReferenceForm.base_fields["paper_reference"]
-    email = _forms.EmailField(
-        label=_lazy("Email address written on the form (optional)"),
+    email = forms.EmailField(
+        label=_("Email address written on the form (optional)"),
         required=False,
         max_length=254,
-        error_messages={"invalid": _lazy("Enter an email address in the correct format, like name@example.com")},
+        error_messages={"invalid": _("Enter an email address in the correct format, like name@example.com")},
     )
-    wants_feedback = _forms.BooleanField(label=_lazy("They asked to hear what was decided"), required=False)
-    publish_consent = _forms.BooleanField(
-        label=_lazy("They agreed to their answers being published without their name"), required=False
+    wants_feedback = forms.BooleanField(label=_("They asked to hear what was decided"), required=False)
+    publish_consent = forms.BooleanField(
+        label=_("They agreed to their answers being published without their name"), required=False
     )
 
     def __init__(self, *args, equality_questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.equality_keys = []
-        for question in _equality.questions(equality_questions):
+        for question in equality.questions(equality_questions):
             name = f"equality_{question.key}"
             self.equality_keys.append((question.key, name))
-            self.fields[name] = _forms.ChoiceField(
+            self.fields[name] = forms.ChoiceField(
                 label=question.label,
                 required=False,
-                choices=[("", _lazy("Not answered")), *question.choices()],
-                error_messages={"invalid_choice": _lazy("Choose an answer from the list")},
+                choices=[("", _("Not answered")), *question.choices()],
+                error_messages={"invalid_choice": _("Choose an answer from the list")},
             )
 
     def equality(self) -> dict[str, str]:
         return {key: self.cleaned_data[name] for key, name in self.equality_keys if self.cleaned_data.get(name)}
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
+
+class ThemeForm(ServiceErrorsForm):
+    name = _text(_("Theme"), 120, required=True, required_message=_("Enter the theme"))
+    name_cy = _text(_("Theme in Welsh (optional)"), 120)
 
 
-class ThemeForm(_forms.Form):
-    name = _text(_lazy("Theme"), 120, required=True, required_message=_lazy("Enter the theme"))
-    name_cy = _text(_lazy("Theme in Welsh (optional)"), 120)
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
-
-
-class FeedbackForm(_forms.Form):
+class FeedbackForm(ServiceErrorsForm):
     """ "You said, we did": what people said, the decision, and how each theme was considered."""
 
-    said = _text(_lazy("What people said"), 8000, textarea=True)
-    said_cy = _text(_lazy("What people said, in Welsh (optional)"), 8000, textarea=True)
-    decision = _text(_lazy("The decision"), 8000, textarea=True)
-    decision_cy = _text(_lazy("The decision, in Welsh (optional)"), 8000, textarea=True)
+    said = _text(_("What people said"), 8000, textarea=True)
+    said_cy = _text(_("What people said, in Welsh (optional)"), 8000, textarea=True)
+    decision = _text(_("The decision"), 8000, textarea=True)
+    decision_cy = _text(_("The decision, in Welsh (optional)"), 8000, textarea=True)
 
     def __init__(self, *args, themes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.themes = list(themes)
         for theme in self.themes:
             self.fields[f"considered_{theme.pk}"] = _text(
-                _lazy("How “%(theme)s” was considered") % {"theme": theme.name}, 4000, textarea=True
+                _("How “%(theme)s” was considered") % {"theme": theme.name}, 4000, textarea=True
             )
             self.fields[f"considered_cy_{theme.pk}"] = _text(
-                _lazy("How “%(theme)s” was considered, in Welsh (optional)") % {"theme": theme.name},
+                _("How “%(theme)s” was considered, in Welsh (optional)") % {"theme": theme.name},
                 4000,
                 textarea=True,
             )
@@ -1160,22 +1103,18 @@ class FeedbackForm(_forms.Form):
             for theme in self.themes
         }
 
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error)
 
-
-class ConfirmForm(_forms.Form):
+class ConfirmForm(ServiceErrorsForm):
     """A box to tick before something that cannot be taken back."""
 
-    confirm = _forms.BooleanField(
-        label=_lazy("I have checked it"),
-        error_messages={"required": _lazy("Tick the box to confirm")},
+    service_fields = {"__all__": "confirm"}
+
+    confirm = forms.BooleanField(
+        label=_("I have checked it"),
+        error_messages={"required": _("Tick the box to confirm")},
     )
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["confirm"].label = label
-
-    def add_service_error(self, error) -> None:
-        service_error_on(self, error, aliases={"__all__": "confirm"})

@@ -73,6 +73,32 @@ class DirectoryFilterForm(forms.Form):
 # --- Dates as GOV.UK date inputs (day, month, year) -----------------------------------------------
 
 
+def service_error_on(form: forms.Form, error: ValidationError, *, dates=(), aliases: dict | None = None) -> None:
+    """Put a service's refusal beside the field it names, else at the top of the form.
+
+    ``aliases`` maps a service's key to the form's field; a date's refusal (a key in ``dates``, or
+    one the form only has as a ``DateParts`` day/month/year trio) lands on its day box.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = (aliases or {}).get(name, name)
+        if field in dates or (field not in form.fields and f"{field}_day" in form.fields):
+            field = f"{field}_day"
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ServiceErrorsForm(forms.Form):
+    """A form that puts a service's refusal beside the field it names (``service_fields`` maps a
+    service's key to the form's field; a date's refusal lands on its day box)."""
+
+    service_fields: dict[str, str] = {}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        service_error_on(self, error, aliases=self.service_fields)
+
+
 class DateParts:
     """Three text fields (``<name>_day``, ``_month``, ``_year``) read as one date, with the GOV.UK
     error messages ("Date of birth must include a month", "… must be a real date")."""

@@ -25,6 +25,7 @@ from .models import (
     Organisation,
     OrganisationKind,
     Place,
+    PlaceKind,
     Postcode,
     ResidentList,
     Role,
@@ -528,3 +529,19 @@ def census_counts(*, place: Place, question: str) -> dict[str, int]:
         .annotate(total=Sum("count"))
     )
     return {row["category"]: row["total"] for row in rows}
+
+
+def places_for(organisation: Organisation, current: Place | None = None) -> list[Place]:
+    """Where an organisation's round, consultation or panel may be for: its area (or its sponsoring
+    council's) and the districts and wards within it, anywhere when neither has an area; ``current``
+    first when it is not among them (a place chosen before the area changed)."""
+    area = organisation.area
+    if area is None and organisation.sponsoring_council_id:
+        area = Place.objects.filter(organisations=organisation.sponsoring_council_id).first()
+    places = Place.objects.filter(kind__in=(PlaceKind.COUNCIL_AREA, PlaceKind.DISTRICT, PlaceKind.WARD))
+    if area is not None:
+        places = places.filter(Q(pk=area.pk) | Q(path__startswith=area.path + "/"))
+    found = list(places.order_by("path"))
+    if current is not None and current not in found:
+        found.insert(0, current)
+    return found

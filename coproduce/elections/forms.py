@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coproduce.core.forms import service_error_on
+
 from .models import REASON_MAX_LENGTH, STATEMENT_MAX_LENGTH, CountRules
 
 # --- Members' forms: nominating, confirming, the ballot -------------------------------------------
@@ -490,12 +492,7 @@ class ElectionForm(forms.Form):
 
     def add_service_error(self, error) -> None:
         """Put a service's refusal beside the field it names (a moment's refusal on its day box)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            field = name if name in self.fields else f"{name}_day" if f"{name}_day" in self.fields else None
-            self.add_error(field, errors)
+        service_error_on(self, error)
 
 
 class ConstituencyForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.core.forms import DateParts
+from coproduce.core.forms import DateParts, service_error_on
 from coproduce.core.jinja import long_date
 
 from .models import (
@@ -633,19 +633,7 @@ class MeetingForm(forms.Form):
         }
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error, dates=("starts_at",))
-
-
-def _add_service_error(form: forms.Form, error, *, dates=(), aliases: dict | None = None) -> None:
-    """Put a service's refusal beside the field it names (a date's on its day box); the rest on the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        field = (aliases or {}).get(name, name)
-        if field in dates:
-            field = f"{field}_day"
-        form.add_error(field if field in form.fields else None, errors)
+        service_error_on(self, error, dates=("starts_at",))
 
 
 class AgendaItemForm(forms.Form):
@@ -697,7 +685,7 @@ class AgendaItemForm(forms.Form):
     )
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)
 
 
 class PaperForm(forms.Form):
@@ -734,7 +722,7 @@ class PaperForm(forms.Form):
         return self.items[self.cleaned_data["item"]]
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)
 
 
 class ResolutionForm(forms.Form):
@@ -823,7 +811,7 @@ class ResolutionForm(forms.Form):
         return values
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error, aliases={"confirms": "confirms" if "confirms" in self.fields else "kind"})
+        service_error_on(self, error, aliases={"confirms": "confirms" if "confirms" in self.fields else "kind"})
 
 
 class NoticeForm(forms.Form):
@@ -882,7 +870,7 @@ class NoticeForm(forms.Form):
 
     def add_service_error(self, error) -> None:
         # "The meeting must be at least 14 clear days after the notice…" is about the date it is sent.
-        _add_service_error(self, error, dates=("sent_on",), aliases={"starts_at": "sent_on"})
+        service_error_on(self, error, dates=("sent_on",), aliases={"starts_at": "sent_on"})
 
 
 class AttendeeSearchForm(forms.Form):
@@ -943,7 +931,7 @@ class HandsForm(forms.Form):
     abstain_votes = _count_field(_("Abstaining"))
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)
 
 
 class ProxyChoiceForm(forms.Form):
@@ -962,7 +950,7 @@ class ProxyChoiceForm(forms.Form):
             self.fields["choice"].label = label
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)
 
 
 class MinutesForm(forms.Form):
@@ -983,7 +971,7 @@ class MinutesForm(forms.Form):
     )
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)
 
 
 class ApproveMinutesForm(forms.Form):
@@ -1008,4 +996,4 @@ class ApproveMinutesForm(forms.Form):
         return self.meetings[self.cleaned_data["at_meeting"]]
 
     def add_service_error(self, error) -> None:
-        _add_service_error(self, error)
+        service_error_on(self, error)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.core import equality
-from coproduce.core.forms import DateParts
+from coproduce.core.forms import DateParts, ServiceErrorsForm
 
 from .models import Algorithm, PaymentKind, PaymentMethod
 from .models.panels import TEXT_MAX_LENGTH, WARD_FEATURE
@@ -237,22 +237,6 @@ def _time_field(label=None) -> forms.CharField:
         max_length=5,
         help_text=_("Use the 24-hour clock, for example 09:00 or 17:30."),
     )
-
-
-class ServiceErrorsForm(forms.Form):
-    """A form that puts a service's refusal beside the field it names (a date's on its day box)."""
-
-    def add_service_error(self, error) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            if name in self.fields:
-                self.add_error(name, errors)
-            elif f"{name}_day" in self.fields:
-                self.add_error(f"{name}_day", errors)
-            else:
-                self.add_error(None, errors)
 
 
 class PanelForm(ServiceErrorsForm):

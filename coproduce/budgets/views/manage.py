@@ -26,9 +26,10 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.core.models import Organisation, Place, PlaceKind, User
+from coproduce.core import selectors as core_selectors
+from coproduce.core.models import Organisation, User
 from coproduce.core.models.places import normalise_postcode
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 from coproduce.voting import selectors as ballots
 from coproduce.voting import services as voting
 from coproduce.voting.models import Ballot, BoxStatus, Channel, PaperBatch
@@ -95,40 +96,6 @@ def _round(request, pk: int, permission: str = RUN_ROUND) -> BudgetRound:
     return budget_round
 
 
-def _service(form, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; put a refusal on the form (beside the field it names), and return None."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(form, "add_service_error"):
-            form.add_service_error(error)
-        elif hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return None
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
-def _places(organisation: Organisation, current: Place | None = None) -> list[Place]:
-    """Where a round may be for: the fund holder's area (or its sponsoring council's) and the districts
-    and wards within it; anywhere when neither has an area."""
-    area = organisation.area
-    if area is None and organisation.sponsoring_council_id:
-        area = Place.objects.filter(organisations=organisation.sponsoring_council_id).first()
-    places = Place.objects.filter(kind__in=(PlaceKind.COUNCIL_AREA, PlaceKind.DISTRICT, PlaceKind.WARD))
-    if area is not None:
-        places = places.filter(Q(pk=area.pk) | Q(path__startswith=area.path + "/"))
-    found = list(places.order_by("path"))
-    if current is not None and current not in found:
-        found.insert(0, current)
-    return found
-
-
 def _funded_ids(budget_round: BudgetRound) -> set[int]:
     """The projects funded once the result is declared: selected by the count, or by a departure."""
     if budget_round.stage != Stage.DECLARED or not budget_round.result:
@@ -186,12 +153,12 @@ def create(request, slug: str):
     language = get_language()
     form = RoundForm(
         request.POST if request.method == "POST" else None,
-        places=_places(organisation),
+        places=core_selectors.places_for(organisation),
         language=language,
         initial=RoundForm.initial_new(),
     )
     if request.method == "POST" and form.is_valid():
-        budget_round = _service(
+        budget_round = call_service(
             form, services.round_create, organisation=organisation, by=request.user, **form.values()
         )
         if budget_round is not None:
@@ -208,7 +175,7 @@ def edit(request, pk: int):
     budget_round = _round(request, pk, MANAGE_ROUNDS)
     form = RoundForm(
         request.POST if request.method == "POST" else None,
-        places=_places(budget_round.organisation, budget_round.place),
+        places=core_selectors.places_for(budget_round.organisation, budget_round.place),
         language=get_language(),
         initial=RoundForm.initial_for(budget_round),
     )
@@ -217,7 +184,7 @@ def edit(request, pk: int):
         not locked
         and request.method == "POST"
         and form.is_valid()
-        and _service(form, services.round_update, budget_round=budget_round, by=request.user, **form.values())
+        and call_service(form, services.round_update, budget_round=budget_round, by=request.user, **form.values())
     ):
         messages.success(request, _("You saved the changes to the budget round."))
         return redirect("budgets:manage", pk=budget_round.pk)
@@ -235,7 +202,7 @@ def seed(request, pk: int):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _service(
+        and call_service(
             form, services.round_seed_set, budget_round=budget_round, by=request.user, seed=form.cleaned_data["seed"]
         )
     ):
@@ -363,7 +330,7 @@ def _action(request, pk: int, permission: str, service: Callable[..., Any], done
     try:
         service(budget_round=budget_round, by=request.user)
     except ValidationError as error:
-        return _manage_page(request, budget_round, errors=_messages_of(error))
+        return _manage_page(request, budget_round, errors=messages_of(error))
     messages.success(request, done)
     return redirect("budgets:manage", pk=budget_round.pk)
 
@@ -437,7 +404,7 @@ def moderate(request, pk: int):
         elif form.is_valid():
             idea = next(idea for idea in waiting if idea.pk == as_id(chosen))
             publish_it = form.cleaned_data["decision"] == "publish"
-            done = _service(
+            done = call_service(
                 form,
                 services.idea_moderate,
                 idea=idea,
@@ -486,7 +453,7 @@ def merge(request, pk: int):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _service(
+        and call_service(
             form,
             services.ideas_merge,
             ideas=form.cleaned_data["others"],
@@ -553,7 +520,9 @@ def project_new(request, pk: int):
         initial={"ideas": _chosen_ideas(request)},
     )
     if request.method == "POST" and form.is_valid():
-        project = _service(form, services.project_create, budget_round=budget_round, by=request.user, **form.values())
+        project = call_service(
+            form, services.project_create, budget_round=budget_round, by=request.user, **form.values()
+        )
         if project is not None:
             messages.success(
                 request,
@@ -592,7 +561,7 @@ def not_feasible(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        project = _service(
+        project = call_service(
             form,
             services.project_not_feasible,
             budget_round=budget_round,
@@ -684,7 +653,7 @@ def paper(request, pk: int):
                 return redirect("budgets:paper_batch", pk=budget_round.pk, batch_id=batch.pk)
             errors.append(_("Choose what to do."))
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
     batches = list(ballots.paper_batches(box)) if box is not None else []
     counts = (
         dict(Ballot.objects.filter(batch__in=batches).order_by().values_list("batch").annotate(n=Count("pk")))
@@ -783,7 +752,7 @@ def paper_batch(request, pk: int, batch_id: int):
             messages.success(request, _("Paper entered. Enter the next one."))
             return redirect("budgets:paper_batch", pk=budget_round.pk, batch_id=batch.pk)
     elif action == "spoilt" and spoilt.is_valid():
-        if _service(
+        if call_service(
             spoilt,
             services.paper_ballot_enter,
             budget_round=budget_round,
@@ -800,7 +769,7 @@ def paper_batch(request, pk: int, batch_id: int):
                 raise ValidationError(_("Choose the paper to take back."))
             voting.paper_ballot_remove(ballot=ballot, by=request.user)
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
         else:
             messages.success(request, _("The paper was taken out of the batch."))
             return redirect("budgets:paper_batch", pk=budget_round.pk, batch_id=batch.pk)
@@ -835,7 +804,7 @@ def paper_check(request, pk: int, batch_id: int):
         try:
             voting.paper_batch_check(batch=batch, by=request.user)
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
         else:
             messages.success(request, _("You checked batch %(number)s.") % {"number": batch.number})
             return redirect("budgets:paper", pk=budget_round.pk)
@@ -883,7 +852,7 @@ def departure(request, pk: int):
         declared
         and request.method == "POST"
         and form.is_valid()
-        and _service(
+        and call_service(
             form,
             services.departure_record,
             budget_round=budget_round,
@@ -923,7 +892,7 @@ def delivery(request, pk: int, project_id: int):
     )
     errors: list[str] = []
     if action == "status" and status_form.is_valid():
-        if _service(
+        if call_service(
             status_form,
             services.project_delivery_set,
             project=project,
@@ -934,7 +903,7 @@ def delivery(request, pk: int, project_id: int):
             return redirect("budgets:delivery", pk=budget_round.pk, project_id=project.pk)
     elif action == "update" and update_form.is_valid():
         data = update_form.cleaned_data
-        if _service(
+        if call_service(
             update_form,
             services.project_update_add,
             project=project,

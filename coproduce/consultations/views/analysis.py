@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 from coproduce.core import equality as bank
 from coproduce.core.charts import bar_chart
 from coproduce.core.models import Place, PlaceKind
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 
 from .. import selectors, services
 from ..forms import ConfirmForm, FeedbackForm, ThemeForm
 from ..models import Consultation, QuestionKind, Theme
 from ..models.survey import TEXT_KINDS
-from .manage import RUN, SEE_EQUALITY, call, consultation_for, messages_of, page_context, posted
+from .manage import RUN, SEE_EQUALITY, consultation_for, page_context, posted
 
 TAGGING_PAGE_SIZE = 20
 
@@ -195,7 +195,9 @@ def themes(request, pk: int):
     rename = ThemeForm(posted(request, "rename"), prefix="rename")
     errors: list[str] = []
     if action == "add" and form.is_valid():
-        theme = call(form, services.theme_add, consultation=consultation, actor=request.user, **form.cleaned_data)
+        theme = call_service(
+            form, services.theme_add, consultation=consultation, actor=request.user, **form.cleaned_data
+        )
         if theme is not None:
             messages.success(request, _("You added the theme “%(name)s”.") % {"name": theme.name})
             return redirect("consultations:themes", pk=consultation.pk)
@@ -212,7 +214,8 @@ def themes(request, pk: int):
                 messages.success(request, _("You removed the theme “%(name)s”.") % {"name": theme.name})
                 return redirect("consultations:themes", pk=consultation.pk)
         elif rename.is_valid() and (
-            call(rename, services.theme_update, theme=theme, actor=request.user, **rename.cleaned_data) is not None
+            call_service(rename, services.theme_update, theme=theme, actor=request.user, **rename.cleaned_data)
+            is not None
         ):
             messages.success(request, _("You renamed the theme “%(name)s”.") % {"name": rename.cleaned_data["name"]})
             return redirect("consultations:themes", pk=consultation.pk)
@@ -423,7 +426,7 @@ def feedback_edit(request, pk: int):
             messages.success(request, _("You saved “You said, we did”. Publish it when it is ready."))
             return redirect("consultations:feedback_edit", pk=consultation.pk)
     elif action == "publish" and publish.is_valid():
-        if call(publish, services.feedback_publish, consultation=consultation, actor=request.user) is not None:
+        if call_service(publish, services.feedback_publish, consultation=consultation, actor=request.user) is not None:
             messages.success(
                 request, _("You published “You said, we did”. The respondents who asked to hear are being emailed.")
             )

@@ -11,7 +11,6 @@ roles). The survey builder is in ``survey.py``, results, themes and exports in `
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -28,8 +27,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coproduce.core.models import Organisation, Place, PlaceKind
-from coproduce.core.views.helpers import as_id
+from coproduce.core import selectors as core_selectors
+from coproduce.core.models import Organisation
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 
 from .. import selectors, services
 from ..forms import (
@@ -96,22 +96,6 @@ def consultation_for(request, pk: int, *permissions: str) -> Consultation:
     return consultation
 
 
-def call(form, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; put a refusal on the form (beside the field it names), and return None."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(form, "add_service_error"):
-            form.add_service_error(error)
-        else:
-            form.add_error(None, error)
-        return None
-
-
-def messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
 def posted(request, action: str | None = None):
     """The POST data when the page was posted (with ``action`` when given), else None."""
     if request.method != "POST" or (action is not None and request.POST.get("action") != action):
@@ -132,21 +116,6 @@ def page_context(request, consultation: Consultation, current: str, **context: A
         "language": get_language(),
         **context,
     }
-
-
-def _places(organisation: Organisation, current: Place | None = None) -> list[Place]:
-    """Where a consultation may be about: the organisation's area (or its sponsoring council's) and the
-    districts and wards within it; anywhere when neither has an area."""
-    area = organisation.area
-    if area is None and organisation.sponsoring_council_id:
-        area = Place.objects.filter(organisations=organisation.sponsoring_council_id).first()
-    places = Place.objects.filter(kind__in=(PlaceKind.COUNCIL_AREA, PlaceKind.DISTRICT, PlaceKind.WARD))
-    if area is not None:
-        places = places.filter(Q(pk=area.pk) | Q(path__startswith=area.path + "/"))
-    found = list(places.order_by("path"))
-    if current is not None and current not in found:
-        found.insert(0, current)
-    return found
 
 
 # --- The organisation's consultations, creating and changing one -----------------------------------
@@ -179,12 +148,12 @@ def manage_create(request, slug: str):
     organisation = organisation_for(request, slug)
     form = ConsultationForm(
         posted(request),
-        places=_places(organisation),
+        places=core_selectors.places_for(organisation),
         language=get_language(),
         initial=ConsultationForm.initial_new(),
     )
     if form.is_bound and form.is_valid():
-        consultation = call(
+        consultation = call_service(
             form, services.consultation_create, organisation=organisation, actor=request.user, **form.values()
         )
         if consultation is not None:
@@ -205,12 +174,14 @@ def manage_edit(request, pk: int):
     consultation = consultation_for(request, pk)
     form = ConsultationForm(
         posted(request),
-        places=_places(consultation.organisation, consultation.place),
+        places=core_selectors.places_for(consultation.organisation, consultation.place),
         language=get_language(),
         initial=ConsultationForm.initial_for(consultation),
     )
     if form.is_bound and form.is_valid():
-        done = call(form, services.consultation_update, consultation=consultation, actor=request.user, **form.values())
+        done = call_service(
+            form, services.consultation_update, consultation=consultation, actor=request.user, **form.values()
+        )
         if done is not None:
             messages.success(request, _("You saved the changes to the consultation."))
             return redirect("consultations:manage", pk=consultation.pk)
@@ -317,7 +288,7 @@ def manage_documents(request, pk: int):
     form = DocumentForm(posted(request), request.FILES if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        document = call(
+        document = call_service(
             form,
             services.document_add,
             consultation=consultation,
@@ -369,7 +340,7 @@ def manage_events(request, pk: int):
     consultation = consultation_for(request, pk)
     form = EventForm(posted(request), initial=EventForm.initial_new())
     if form.is_bound and form.is_valid():
-        event = call(form, services.event_add, consultation=consultation, actor=request.user, **form.values())
+        event = call_service(form, services.event_add, consultation=consultation, actor=request.user, **form.values())
         if event is not None:
             messages.success(request, _("You added “%(title)s”.") % {"title": event.title})
             return redirect("consultations:manage_event", pk=consultation.pk, event=event.pk)
@@ -410,11 +381,11 @@ def manage_event(request, pk: int, event: int):
     errors: list[str] = []
     done = None
     if action == "edit" and edit.is_valid():
-        if call(edit, services.event_update, event=event_obj, actor=request.user, **edit.values()) is not None:
+        if call_service(edit, services.event_update, event=event_obj, actor=request.user, **edit.values()) is not None:
             done = _("You saved the changes to the event.")
     elif action == "attendance" and attendance.is_valid():
         if (
-            call(
+            call_service(
                 attendance,
                 services.attendance_record,
                 event=event_obj,
@@ -427,7 +398,7 @@ def manage_event(request, pk: int, event: int):
             done = _("You recorded who came.")
     elif action == "notes" and notes.is_valid():
         if (
-            call(
+            call_service(
                 notes,
                 services.event_notes_save,
                 event=event_obj,
@@ -439,7 +410,7 @@ def manage_event(request, pk: int, event: int):
         ):
             done = _("You saved the notes from the event.")
     elif action == "cancel" and cancel.is_valid():
-        if call(cancel, services.event_cancel, event=event_obj, actor=request.user) is not None:
+        if call_service(cancel, services.event_cancel, event=event_obj, actor=request.user) is not None:
             done = _("You cancelled the event. Everyone registered is being emailed.")
     elif request.method == "POST" and action not in ("edit", "attendance", "notes", "cancel"):
         errors.append(_("Choose what to do."))
@@ -489,7 +460,7 @@ def paper(request, pk: int):
     consultation = consultation_for(request, pk)
     form = PaperReferenceForm(posted(request))
     if form.is_bound and form.is_valid():
-        started = call(
+        started = call_service(
             form,
             services.response_start,
             consultation=consultation,

@@ -19,13 +19,13 @@ from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 
 from .. import selectors, services
 from ..forms import PageEditForm, QuestionForm, SurveyVersionForm, page_form
 from ..models import Consultation, Page, Question
 from ..models.survey import CHOICE_KINDS
-from .manage import call, consultation_for, messages_of, page_context, posted
+from .manage import consultation_for, page_context, posted
 
 _PAGE_FIELDS = ("title", "title_cy", "intro", "intro_cy")
 
@@ -58,7 +58,7 @@ def _version_form(request, consultation, version):
     """The "start a new version" form, and whether it was just used (then the caller redirects)."""
     form = SurveyVersionForm(posted(request, "new_version"), prefix="version")
     if form.is_bound and form.is_valid():
-        created = call(
+        created = call_service(
             form,
             services.survey_new_version,
             consultation=consultation,
@@ -89,7 +89,7 @@ def survey(request, pk: int):
     if started:
         return redirect("consultations:survey", pk=consultation.pk)
     if action == "add_page" and page_form_.is_valid():
-        page = call(
+        page = call_service(
             page_form_,
             services.page_add,
             version=version,
@@ -160,7 +160,7 @@ def survey_page(request, pk: int, page: int):
     if started:
         return redirect("consultations:survey", pk=consultation.pk)
     if action == "page" and edit.is_valid():
-        done = call(
+        done = call_service(
             edit,
             services.page_update,
             page=page_obj,
@@ -171,7 +171,7 @@ def survey_page(request, pk: int, page: int):
             messages.success(request, _("You saved the page."))
             return redirect("consultations:survey_page", pk=consultation.pk, page=page_obj.pk)
     elif action == "question" and question.is_valid():
-        added = call(question, services.question_add, page=page_obj, actor=request.user, **question.values())
+        added = call_service(question, services.question_add, page=page_obj, actor=request.user, **question.values())
         if added is not None:
             messages.success(request, _("You added the question “%(text)s”.") % {"text": added.text})
             return redirect("consultations:survey_page", pk=consultation.pk, page=page_obj.pk)
@@ -227,7 +227,7 @@ def survey_question(request, pk: int, question: int):
     )
     errors: list[str] = []
     if action == "edit" and form.is_valid():
-        done = call(form, services.question_update, question=question_obj, actor=request.user, **form.values())
+        done = call_service(form, services.question_update, question=question_obj, actor=request.user, **form.values())
         if done is not None:
             messages.success(request, _("You saved the question."))
             return redirect("consultations:survey_page", pk=consultation.pk, page=page_obj.pk)

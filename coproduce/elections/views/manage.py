@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coproduce.core.models import OrganisationKind, Role, RoleKind, User
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 from coproduce.members import selectors as members
 from coproduce.members.models import Membership
 from coproduce.voting import selectors as ballots
@@ -124,21 +124,6 @@ def _returning_officers(organisation, current: User | None = None) -> list[tuple
     ]
 
 
-def _service(form, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; put a refusal on the form (``add_service_error`` where the form maps fields)."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(form, "add_service_error"):
-            form.add_service_error(error)
-        elif hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return None
-
-
 def _result_url(election: Election) -> str:
     """The result page (another part of the app builds it; until it exists, the election's page)."""
     try:
@@ -187,7 +172,9 @@ def create(request, slug: str):
     )
     form = ElectionForm(request.POST if request.method == "POST" else None, officers=_returning_officers(organisation))
     if request.method == "POST" and form.is_valid():
-        election = _service(form, services.election_create, organisation=organisation, by=request.user, **form.values())
+        election = call_service(
+            form, services.election_create, organisation=organisation, by=request.user, **form.values()
+        )
         if election is not None:
             messages.success(request, _("You created the election. Now add the seats it elects, then publish it."))
             return redirect("elections:manage", pk=election.pk)
@@ -209,7 +196,7 @@ def edit(request, pk: int):
         not locked
         and request.method == "POST"
         and form.is_valid()
-        and _service(form, services.election_update, election=election, by=request.user, **form.values())
+        and call_service(form, services.election_update, election=election, by=request.user, **form.values())
     ):
         messages.success(request, _("You saved the changes to the election."))
         return redirect("elections:manage", pk=election.pk)
@@ -225,7 +212,7 @@ def constituency_add(request, pk: int):
     form = ConstituencyForm(request.POST if request.method == "POST" else None, classes=classes, language=language)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        constituency = _service(
+        constituency = call_service(
             form,
             services.constituency_add,
             election=election,
@@ -251,7 +238,7 @@ def appointed_seat_add(request, pk: int):
     election = _election(request, pk, "elections.manage_elections")
     form = AppointedSeatForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        seat = _service(form, services.appointed_seat_add, election=election, by=request.user, **form.cleaned_data)
+        seat = call_service(form, services.appointed_seat_add, election=election, by=request.user, **form.cleaned_data)
         if seat is not None:
             messages.success(request, _("You added the appointed seats “%(name)s”.") % {"name": seat.title})
             return redirect("elections:manage", pk=election.pk)
@@ -359,10 +346,6 @@ def manage(request, pk: int):
     return _manage_page(request, _election(request, pk, "elections.view_management"))
 
 
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
 def _action(request, pk: int, permission: str, service: Callable[..., Any], done: str, **kwargs: Any):
     """A button on the management page: call one service, then back to the page (or the page with
     the refusal in its error summary)."""
@@ -370,7 +353,7 @@ def _action(request, pk: int, permission: str, service: Callable[..., Any], done
     try:
         service(election=election, by=request.user, **kwargs)
     except ValidationError as error:
-        return _manage_page(request, election, errors=_messages_of(error))
+        return _manage_page(request, election, errors=messages_of(error))
     messages.success(request, done)
     return redirect("elections:manage", pk=election.pk)
 
@@ -445,7 +428,7 @@ def constituency_remove(request, pk: int):
     try:
         services.constituency_remove(constituency=constituency, by=request.user)
     except ValidationError as error:
-        return _manage_page(request, election, errors=_messages_of(error))
+        return _manage_page(request, election, errors=messages_of(error))
     messages.success(request, _("You removed the seats “%(name)s”.") % {"name": constituency.name})
     return redirect("elections:manage", pk=election.pk)
 
@@ -461,7 +444,7 @@ def appointed_seat_remove(request, pk: int):
     try:
         services.appointed_seat_remove(seat=seat, by=request.user)
     except ValidationError as error:
-        return _manage_page(request, election, errors=_messages_of(error))
+        return _manage_page(request, election, errors=messages_of(error))
     messages.success(request, _("You removed the appointed seats “%(name)s”.") % {"name": seat.title})
     return redirect("elections:manage", pk=election.pk)
 
@@ -475,7 +458,7 @@ def seed(request, pk: int):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _service(
+        and call_service(
             form, services.election_seed_set, election=election, by=request.user, seed=form.cleaned_data["seed"]
         )
     ):
@@ -503,7 +486,7 @@ def decide(request, nomination_id: int):
     form = NominationDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"
-        done = _service(
+        done = call_service(
             form,
             services.nomination_decide,
             nomination=nomination,
@@ -617,7 +600,7 @@ def paper(request, pk: int):
                 return redirect("elections:paper_batch", pk=election.pk, batch_id=batch.pk)
             errors.append(_("Choose what to do."))
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
     elif request.method == "POST":
         errors.append(_("Choose the seats whose papers these are."))
     batches = list(ballots.paper_batches(constituency.box)) if constituency is not None else []
@@ -670,11 +653,11 @@ def paper_batch(request, pk: int, batch_id: int):
     spoilt = SpoiltPaperForm(request.POST if action == "spoilt" else None)
     errors: list[str] = []
     if action == "enter" and form.is_valid():
-        if _service(form, voting.paper_ballot_enter, batch=batch, by=request.user, content=form.choices()):
+        if call_service(form, voting.paper_ballot_enter, batch=batch, by=request.user, content=form.choices()):
             messages.success(request, _("Paper entered. Enter the next one."))
             return redirect("elections:paper_batch", pk=election.pk, batch_id=batch.pk)
     elif action == "spoilt" and spoilt.is_valid():
-        if _service(
+        if call_service(
             spoilt,
             voting.paper_ballot_enter,
             batch=batch,
@@ -690,7 +673,7 @@ def paper_batch(request, pk: int, batch_id: int):
                 raise ValidationError(_("Choose the paper to take back."))
             voting.paper_ballot_remove(ballot=ballot, by=request.user)
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
         else:
             messages.success(request, _("The paper was taken out of the batch."))
             return redirect("elections:paper_batch", pk=election.pk, batch_id=batch.pk)
@@ -726,7 +709,7 @@ def paper_check(request, pk: int, batch_id: int):
         try:
             voting.paper_batch_check(batch=batch, by=request.user)
         except ValidationError as error:
-            errors += _messages_of(error)
+            errors += messages_of(error)
         else:
             messages.success(request, _("You checked batch %(number)s.") % {"number": batch.number})
             return redirect(reverse("elections:paper", kwargs={"pk": election.pk}) + f"?constituency={constituency.pk}")
@@ -780,7 +763,7 @@ def cast_for(request, pk: int):
             )
         else:
             person = person.person
-            receipt = _service(
+            receipt = call_service(
                 voter,
                 services.vote_for,
                 constituency=constituency,

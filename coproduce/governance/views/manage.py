@@ -18,7 +18,6 @@ so these pages are behind two-factor sign-in (``core.middleware.RequireMFAMiddle
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -38,7 +37,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.core.jinja import long_date
 from coproduce.core.models import Organisation, Role, RoleKind, User
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 from coproduce.members import selectors as members
 from coproduce.members.models import Membership
 
@@ -101,25 +100,6 @@ def _resolution(meeting: Meeting, resolution_id: int) -> Resolution:
     )
     resolution.meeting = meeting
     return resolution
-
-
-def _service(form, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; put a refusal on the form (beside the field it names), and return None."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        if hasattr(form, "add_service_error"):
-            form.add_service_error(error)
-        elif hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
-        return None
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
 
 
 def _link(name: str, **kwargs: Any) -> str | None:
@@ -291,7 +271,7 @@ def rules(request, slug: str):
         initial=RulesForm.initial_for(versions[0] if versions else in_force, effective_from=start),
     )
     if request.method == "POST" and form.is_valid():
-        made = _service(
+        made = call_service(
             form,
             services.rules_set,
             organisation=organisation,
@@ -352,7 +332,7 @@ def create(request, slug: str):
     initial = {"kind": MeetingKind.SGM if requisition is not None else MeetingKind.AGM, "starts_at_time": "19:00"}
     form = MeetingForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        meeting = _service(
+        meeting = call_service(
             form,
             services.meeting_create,
             organisation=organisation,
@@ -379,7 +359,7 @@ def edit(request, pk: int):
         not locked
         and request.method == "POST"
         and form.is_valid()
-        and _service(form, services.meeting_update, meeting=meeting, by=request.user, **form.values())
+        and call_service(form, services.meeting_update, meeting=meeting, by=request.user, **form.values())
     ):
         messages.success(request, _("You saved the changes to the meeting."))
         return redirect("governance:manage", pk=meeting.pk)
@@ -550,7 +530,7 @@ def manage(request, pk: int):
         form = AgendaItemForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            item = _service(
+            item = call_service(
                 form,
                 services.agenda_item_add,
                 meeting=meeting,
@@ -572,7 +552,7 @@ def manage(request, pk: int):
         form = PaperForm(request.POST, request.FILES, items=agenda, language=language)
         if form.is_valid():
             data = form.cleaned_data
-            item = _service(
+            item = call_service(
                 form,
                 services.agenda_paper_attach,
                 item=data["item"],
@@ -591,10 +571,10 @@ def manage(request, pk: int):
         form = _resolution_form(meeting, language, data=request.POST, changing=changing)
         if form.is_valid():
             if changing is None:
-                done = _service(form, services.resolution_add, meeting=meeting, by=by, **form.values())
+                done = call_service(form, services.resolution_add, meeting=meeting, by=by, **form.values())
                 message = _("You added the resolution “%(title)s”.")
             else:
-                done = _service(form, services.resolution_update, resolution=changing, by=by, **form.values())
+                done = call_service(form, services.resolution_update, resolution=changing, by=by, **form.values())
                 message = _("You saved the resolution “%(title)s”.")
             if done is not None:
                 messages.success(request, message % {"title": done.title})
@@ -615,7 +595,7 @@ def manage(request, pk: int):
         else:
             raise ValidationError(_("Choose what to do."))
     except ValidationError as error:
-        return _manage_page(request, meeting, errors=_messages_of(error))
+        return _manage_page(request, meeting, errors=messages_of(error))
     return redirect("governance:manage", pk=meeting.pk)
 
 
@@ -639,7 +619,7 @@ def notice(request, pk: int):
             initial=NoticeForm.initial_for(today),
         )
         if request.method == "POST" and form.is_valid():
-            called = _service(form, services.notice_send, meeting=meeting, by=request.user, **form.values())
+            called = call_service(form, services.notice_send, meeting=meeting, by=request.user, **form.values())
             if called is not None:
                 messages.success(
                     request,
@@ -851,7 +831,7 @@ def register(request, pk: int):
                 raise ValidationError(_("Find the member to check in first."))
             services.attendance_check_in(meeting=meeting, person=person, by=request.user, mode=mode)
     except ValidationError as error:
-        return _register_page(request, meeting, errors=_messages_of(error))
+        return _register_page(request, meeting, errors=messages_of(error))
     messages.success(request, _("%(name)s is checked in.") % {"name": person.get_full_name()})
     query = request.POST.get("q") or ""
     url = reverse("governance:register", kwargs={"pk": meeting.pk})
@@ -879,7 +859,7 @@ def start(request, pk: int):
     if meeting.status != MeetingStatus.CALLED:
         return _register_page(request, meeting, errors=[_("Business starts once, at a meeting that has been called.")])
     form = StartForm(request.POST, people=_chairs(meeting, request.user))
-    if form.is_valid() and _service(
+    if form.is_valid() and call_service(
         form, services.business_start, meeting=meeting, by=request.user, chair=form.cleaned_data["chair"]
     ):
         messages.success(request, _("Business has started. The quorum is recorded in the minutes."))
@@ -968,7 +948,9 @@ def run(request, pk: int, resolution_id: int):
     url = reverse("governance:run", kwargs={"pk": meeting.pk, "resolution_id": resolution.pk})
     if action == "hands":
         form = HandsForm(request.POST)
-        if form.is_valid() and _service(form, services.hands_record, resolution=resolution, by=by, **form.cleaned_data):
+        if form.is_valid() and call_service(
+            form, services.hands_record, resolution=resolution, by=by, **form.cleaned_data
+        ):
             messages.success(request, _("You recorded the count on the show of hands."))
             return redirect(url)
         return _run_page(request, meeting, resolution, hands_form=form)
@@ -979,7 +961,7 @@ def run(request, pk: int, resolution_id: int):
         if proxy is None:
             return _run_page(request, meeting, resolution, errors=[_("Choose a proxy you hold that has not voted.")])
         form = _proxy_form(proxy, request.POST)
-        if form.is_valid() and _service(
+        if form.is_valid() and call_service(
             form, services.proxy_vote, resolution=resolution, proxy=proxy, by=by, choice=form.cleaned_data["choice"]
         ):
             messages.success(
@@ -1004,7 +986,7 @@ def run(request, pk: int, resolution_id: int):
         else:
             raise ValidationError(_("Choose what to do."))
     except ValidationError as error:
-        return _run_page(request, meeting, resolution, errors=_messages_of(error))
+        return _run_page(request, meeting, resolution, errors=messages_of(error))
     return redirect(url)
 
 
@@ -1016,7 +998,7 @@ def close(request, pk: int):
     try:
         services.meeting_close(meeting=meeting, by=request.user)
     except ValidationError as error:
-        return _manage_page(request, meeting, errors=_messages_of(error))
+        return _manage_page(request, meeting, errors=messages_of(error))
     messages.success(request, _("The meeting is closed. Now draft the minutes from the record."))
     return redirect("governance:manage", pk=meeting.pk)
 
@@ -1052,13 +1034,13 @@ def minutes_edit(request, pk: int):
     )
     here = reverse("governance:minutes_edit", kwargs={"pk": meeting.pk})
     if action == "save" and minutes is not None:
-        if form.is_valid() and _service(
+        if form.is_valid() and call_service(
             form, services.minutes_update, minutes=minutes, by=request.user, **form.cleaned_data
         ):
             messages.success(request, _("You saved the minutes."))
             return redirect(here)
     elif action == "approve" and minutes is not None:
-        if approve.is_valid() and _service(
+        if approve.is_valid() and call_service(
             approve,
             services.minutes_approve,
             minutes=minutes,
@@ -1078,7 +1060,7 @@ def minutes_edit(request, pk: int):
             else:
                 raise ValidationError(_("Choose what to do."))
         except ValidationError as error:
-            errors = _messages_of(error)
+            errors = messages_of(error)
         else:
             return redirect(here)
     return render(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,10 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from coproduce.core import equality
+from coproduce.core import selectors as core_selectors
+from coproduce.core.forms import service_error_on
 from coproduce.core.models import Organisation, Place, PlaceKind
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 
 from .. import letters as printing
 from .. import selectors, services
@@ -96,43 +98,6 @@ def panel_for_officer(request, pk: int) -> Panel:
     if not request.user.has_perm(RUN, panel):
         _refuse(panel.organisation)
     return panel
-
-
-def service_error(form, error: ValidationError) -> None:
-    """A service's refusal on the form: beside the field it names, or at the top."""
-    if hasattr(form, "add_service_error"):
-        form.add_service_error(error)
-    elif hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def call(form, service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a service; put a refusal on the form and return None."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        service_error(form, error)
-        return None
-
-
-def messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
-def _places(organisation: Organisation, current: Place | None = None) -> list[Place]:
-    """Where a panel may be for: the council's area and the districts and wards within it (anywhere
-    when it has no area)."""
-    places = Place.objects.filter(kind__in=(PlaceKind.COUNCIL_AREA, PlaceKind.DISTRICT, PlaceKind.WARD))
-    if organisation.area_id is not None:
-        area = organisation.area
-        places = places.filter(Q(pk=area.pk) | Q(path__startswith=area.path + "/"))
-    found = list(places.order_by("path"))
-    if current is not None and current not in found:
-        found.insert(0, current)
-    return found
 
 
 def _wards(places: Iterable[Place]) -> list[Place]:
@@ -227,7 +192,7 @@ def _form_page(request, *, organisation, form, panel=None, locked=False):
 def manage_create(request, slug: str):
     """A new panel (being prepared until its letters are drawn)."""
     organisation = _organisation(request, slug)
-    places = _places(organisation)
+    places = core_selectors.places_for(organisation)
     form = PanelForm(
         request.POST if request.method == "POST" else None,
         places=places,
@@ -236,7 +201,7 @@ def manage_create(request, slug: str):
         initial=PanelForm.initial_new(),
     )
     if request.method == "POST" and form.is_valid():
-        panel = call(
+        panel = call_service(
             form,
             services.panel_create,
             organisation=organisation,
@@ -254,7 +219,7 @@ def manage_create(request, slug: str):
 def manage_edit(request, pk: int):
     """Change the panel until its selection is made."""
     panel = panel_for_officer(request, pk)
-    places = _places(panel.organisation, panel.place)
+    places = core_selectors.places_for(panel.organisation, panel.place)
     form = PanelForm(
         request.POST if request.method == "POST" else None,
         places=places,
@@ -267,7 +232,7 @@ def manage_edit(request, pk: int):
         not locked
         and request.method == "POST"
         and form.is_valid()
-        and call(
+        and call_service(
             form,
             services.panel_update,
             panel=panel,
@@ -396,7 +361,7 @@ def addresses(request, pk: int):
                     "file", _("%(where)s: %(reason)s. Nothing was imported.") % {"where": where, "reason": error.reason}
                 )
             except ValidationError as error:
-                service_error(form, error)
+                service_error_on(form, error)
         if imported is not None:
             messages.success(
                 request,
@@ -429,7 +394,7 @@ def letters(request, pk: int):
         request.POST if request.method == "POST" else None, initial={"proportional": True, "seed_choice": "generate"}
     )
     if request.method == "POST" and form.is_valid():
-        drawn = call(
+        drawn = call_service(
             form,
             services.invitations_draw,
             panel=panel,
@@ -525,7 +490,7 @@ def targets(request, pk: int):
     errors: list[str] = []
     fixed = panel.stage in (Stage.SELECTING, Stage.SELECTED, Stage.PUBLISHED)
     if action == "compute" and compute.is_valid():
-        made = call(
+        made = call_service(
             compute,
             services.targets_from_census,
             panel=panel,
@@ -567,7 +532,7 @@ def targets(request, pk: int):
             return redirect("panels:targets", pk=panel.pk)
     elif action == "add" and add.is_valid():
         data = add.cleaned_data
-        target = call(
+        target = call_service(
             add,
             services.target_add,
             panel=panel,
@@ -686,7 +651,7 @@ def phone(request, pk: int):
         )
         if posted and form.is_valid():
             data = form.cleaned_data
-            registrant = call(
+            registrant = call_service(
                 form,
                 services.register,
                 invitation=invitation,
@@ -727,7 +692,7 @@ def sessions(request, pk: int):
     form = SessionForm(request.POST if request.method == "POST" else None, initial={"starts": "18:00", "ends": "21:00"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        session = call(
+        session = call_service(
             form,
             services.session_add,
             panel=panel,
@@ -765,7 +730,9 @@ def attendance(request, pk: int, session: int):
     if (
         request.method == "POST"
         and form.is_valid()
-        and call(form, services.attendance_record, session=meeting, actor=request.user, attended=form.attended())
+        and call_service(
+            form, services.attendance_record, session=meeting, actor=request.user, attended=form.attended()
+        )
         is not None
     ):
         came = sum(form.attended().values())
@@ -789,7 +756,7 @@ def payments(request, pk: int):
     form = PaymentForm(request.POST if request.method == "POST" else None, members=members)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        payment = call(
+        payment = call_service(
             form,
             services.payment_record,
             registrant=data["registrant"],

@@ -19,12 +19,12 @@ from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coproduce.core.views.helpers import as_id
+from coproduce.core.views.helpers import as_id, call_service, messages_of
 
 from .. import letters, selectors, services
 from ..forms import MemberActionForm, SelectionSeedForm
 from ..models import Algorithm, Registrant, RegistrantStatus, Stage, Target
-from .manage import MEMBER_STATUSES, call, make_up, messages_of, page, panel_for_officer, target_tables
+from .manage import MEMBER_STATUSES, make_up, page, panel_for_officer, target_tables
 
 # Who has been selected at some point: members, and those who declined or withdrew after.
 SELECTED_STATUSES = (*MEMBER_STATUSES, RegistrantStatus.DECLINED, RegistrantStatus.WITHDRAWN)
@@ -59,7 +59,7 @@ def selection(request, pk: int):
     if action == "seed":
         if (
             seed_form.is_valid()
-            and call(
+            and call_service(
                 seed_form,
                 services.selection_seed_set,
                 panel=panel,
