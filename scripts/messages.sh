@@ -15,7 +15,7 @@ POT="$(mktemp --suffix=.pot)"
 trap 'rm -f "$POT"' EXIT
 
 "$PYBABEL" extract -F babel.cfg --no-location --sort-output --project=Coproduce \
-  -k gettext_lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 -k npgettext_lazy:1c,2,3 \
+  -k gettext_lazy -k _lazy -k ngettext_lazy:1,2 -k pgettext_lazy:1c,2 -k npgettext_lazy:1c,2,3 \
   -o "$POT" coproduce
 
 # allauth ships no Welsh: add the strings of the allauth pages we use (log in, sign up, email

@@ -12,7 +12,18 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALE = ROOT / "coproduce" / "locale" / "cy" / "LC_MESSAGES"
-KEYWORDS = ["-k", "gettext_lazy", "-k", "ngettext_lazy:1,2", "-k", "pgettext_lazy:1c,2", "-k", "npgettext_lazy:1c,2,3"]
+KEYWORDS = [
+    "-k",
+    "gettext_lazy",
+    "-k",
+    "_lazy",
+    "-k",
+    "ngettext_lazy:1,2",
+    "-k",
+    "pgettext_lazy:1c,2",
+    "-k",
+    "npgettext_lazy:1c,2,3",
+]
 
 
 def _catalogue():
@@ -74,3 +85,18 @@ def test_the_compiled_catalogue_matches_the_po():
         expected = _entries(read_mo(compiled))
         actual = _entries(read_mo(committed))
     assert actual == expected, "django.mo is stale: run scripts/messages.sh"
+
+
+def test_every_name_given_to_gettext_is_extracted():
+    """A module importing gettext under another name (``_lazy``) has its strings found only if
+    the extraction knows that name: otherwise they are never translated, and no test notices."""
+    import re
+
+    names = {"_", "gettext", "ngettext", "pgettext"} | set(KEYWORDS[1::2])
+    aliases = {
+        (path.relative_to(ROOT).as_posix(), alias)
+        for path in (ROOT / "coproduce").rglob("*.py")
+        for alias in re.findall(r"import (?:n|p|np)?gettext(?:_lazy)? as (\w+)", path.read_text(encoding="utf-8"))
+    }
+    assert not {item for item in aliases if item[1].split(":")[0] not in {n.split(":")[0] for n in names}}
+    assert "-k _lazy" in (ROOT / "scripts" / "messages.sh").read_text(encoding="utf-8")
